@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-stream"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "ts-http-range.h"
+#include "ts-stream-reader.h"
+#include "ts-stream-server.h"
+#include "ts-torrent.h"
+
+#define CHUNK_SIZE       (512 * 1024)
+#define MAX_QUEUED       2             /* chunks handed to libsoup, not yet written */
+/* A paused response does not see its client leave until the next write;
+ * a wait this long for a piece ends the response. */
+#define WAIT_TIMEOUT_S   180
+
+typedef struct _Client Client;
+
+struct _TsStreamServer
+{
+  GObject     parent_instance;
+
+  TsSession  *session;
+  SoupServer *server;
+  char       *token;
+  guint       port;
+  GPtrArray  *clients;
+};
+
+struct _Client
+{
+  int                ref_count;
+  TsStreamServer    *server;      /* unowned: the server outlives its clients */
+  SoupServerMessage *msg;
+  TsStreamReader    *reader;
+  guint              cursor;
+  GCancellable      *cancellable;
+  GSource           *hangup;      /* watches the socket for a client that left */
+  guint              timeout_id;
+  gint64             pos;
+  gint64             end;         /* exclusive */
+  guint              queued;
+  gboolean           reading;
+  gboolean           done;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_PORT,
+  PROP_N_CLIENTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (TsStreamServer, ts_stream_server, G_TYPE_OBJECT)
+
+/* Clients ----------------------------------------------------------------- */
+
+static Client *
+client_ref (Client *client)
+{
+  client->ref_count++;
+  return client;
+}
+
+static void
+client_unref (gpointer data)
+{
+  Client *client = data;
+
+  if (--client->ref_count > 0)
+    return;
+
+  g_clear_object (&client->cancellable);
+  g_clear_object (&client->reader);
+  g_clear_object (&client->msg);
+  g_free (client);
+}
+
+/* The response is over (written, or the client left): drop its deadlines
+ * and its pending read at once. */
+static void
+client_finish (Client *client)
+{
+  TsStreamServer *self = client->server;
+
+  if (client->done)
+    return;
+  client->done = TRUE;
+
+  g_signal_handlers_disconnect_by_data (client->msg, client);
+  g_clear_handle_id (&client->timeout_id, g_source_remove);
+  if (client->hangup != NULL)
+    {
+      g_source_destroy (client->hangup);
+      g_clear_pointer (&client->hangup, g_source_unref);
+    }
+  g_cancellable_cancel (client->cancellable);
+  ts_stream_reader_close_cursor (client->reader, client->cursor);
+
+  /* The array's reference. */
+  g_ptr_array_remove_fast (self->clients, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+}
+
+static void
+client_finished_cb (SoupServerMessage *msg,
+                    Client            *client)
+{
+  client_finish (client);
+}
+
+/* Headers are out, so the status cannot change: closing the connection is
+ * how the client learns the body will not come. */
+static void
+client_abort (Client *client)
+{
+  GSocket *socket = soup_server_message_get_socket (client->msg);
+
+  client_ref (client);
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  client_finish (client);
+  client_unref (client);
+}
+
+static gboolean
+client_hangup_cb (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  Client *client = user_data;
+  char byte;
+  gssize n;
+
+  /* Readable while we write a response: either the client closed its end
+   * (EOF) or it sent another request early. Only the first means it left. */
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  g_clear_pointer (&client->hangup, g_source_unref);
+
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)
+      || (condition & (G_IO_HUP | G_IO_ERR)) != 0)
+    {
+      g_debug ("A stream client left");
+      client_abort (client);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+client_timeout_cb (gpointer user_data)
+{
+  Client *client = user_data;
+
+  client->timeout_id = 0;
+  g_message ("No data for a stream client in %d s: ending its response", WAIT_TIMEOUT_S);
+  client_abort (client);
+  return G_SOURCE_REMOVE;
+}
+
+static void client_pump (Client *client);
+
+static void
+client_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Client *client = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SoupMessageBody *body;
+
+  bytes = ts_stream_reader_read_finish (TS_STREAM_READER (source), result, &error);
+  client->reading = FALSE;
+
+  /* The client went away meanwhile. */
+  if (client->done)
+    {
+      client_unref (client);
+      return;
+    }
+  g_clear_handle_id (&client->timeout_id, g_source_remove);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      g_message ("Streaming stopped: %s",
+                 error != NULL ? error->message : "the file ended early");
+      client_abort (client);
+      client_unref (client);
+      return;
+    }
+
+  body = soup_server_message_get_response_body (client->msg);
+  soup_message_body_append_bytes (body, bytes);
+  client->pos += g_bytes_get_size (bytes);
+  client->queued++;
+  if (client->pos >= client->end)
+    soup_message_body_complete (body);
+  /* The writer paused itself when the body ran dry. */
+  soup_server_message_unpause (client->msg);
+
+  client_pump (client);
+  client_unref (client);
+}
+
+/* Keeps up to MAX_QUEUED chunks with libsoup and one read going. */
+static void
+client_pump (Client *client)
+{
+  if (client->done || client->reading || client->pos >= client->end
+      || client->queued >= MAX_QUEUED)
+    return;
+
+  client->reading = TRUE;
+  client->timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, client_timeout_cb, client);
+  ts_stream_reader_read_async (client->reader, client->cursor, client->pos,
+                               (gsize) MIN ((gint64) CHUNK_SIZE, client->end - client->pos),
+                               client->cancellable, client_read_cb, client_ref (client));
+}
+
+static void
+client_wrote_chunk_cb (SoupServerMessage *msg,
+                       Client            *client)
+{
+  if (client->queued > 0)
+    client->queued--;
+  client_pump (client);
+}
+
+/* Requests ------------------------------------------------------------------ */
+
+static const char *
+content_type_for (const char *name)
+{
+  static const struct {
+    const char *extension;
+    const char *type;
+  } types[] = {
+    { ".mp4", "video/mp4" }, { ".m4v", "video/x-m4v" }, { ".mkv", "video/x-matroska" },
+    { ".webm", "video/webm" }, { ".avi", "video/x-msvideo" }, { ".mov", "video/quicktime" },
+    { ".ogv", "video/ogg" }, { ".ogg", "audio/ogg" }, { ".mpg", "video/mpeg" },
+    { ".mpeg", "video/mpeg" }, { ".ts", "video/mp2t" }, { ".m2ts", "video/mp2t" },
+    { ".flv", "video/x-flv" }, { ".wmv", "video/x-ms-wmv" }, { ".3gp", "video/3gpp" },
+    { ".mp3", "audio/mpeg" }, { ".m4a", "audio/mp4" }, { ".flac", "audio/flac" },
+    { ".opus", "audio/ogg" }, { ".srt", "application/x-subrip" }, { ".vtt", "text/vtt" },
+    { ".ass", "text/x-ssa" }, { ".ssa", "text/x-ssa" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      gsize n = strlen (name), m = strlen (types[i].extension);
+
+      if (n > m && g_ascii_strcasecmp (name + n - m, types[i].extension) == 0)
+        return types[i].type;
+    }
+  return "application/octet-stream";
+}
+
+static gboolean
+token_matches (const char *expected,
+               const char *given,
+               gsize       given_length)
+{
+  gsize n = strlen (expected);
+  guint8 diff = 0;
+
+  if (given_length != n)
+    return FALSE;
+  /* Constant time: a local attacker learns nothing from timing. */
+  for (gsize i = 0; i < n; i++)
+    diff |= (guint8) (expected[i] ^ given[i]);
+  return diff == 0;
+}
+
+static void
+answer_text (SoupServerMessage *msg,
+             guint              status,
+             const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY,
+                                    text, strlen (text));
+}
+
+/* "/TOKEN/HASH/INDEX[/NAME]" → the file, or an answer already set. */
+static TsTorrentFile *
+lookup_file (TsStreamServer    *self,
+             SoupServerMessage *msg)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  g_auto(GStrv) parts = g_strsplit (path, "/", 5);
+  g_autofree char *hash = NULL;
+  TsTorrent *torrent;
+  TsTorrentFile *file;
+  guint64 index;
+
+  if (g_strv_length (parts) < 2 || parts[0][0] != '\0'
+      || !token_matches (self->token, parts[1], strlen (parts[1])))
+    {
+      answer_text (msg, SOUP_STATUS_FORBIDDEN, "Forbidden\n");
+      return NULL;
+    }
+
+  if (g_strv_length (parts) < 4
+      || !g_ascii_string_to_unsigned (parts[3], 10, 0, G_MAXUINT, &index, NULL))
+    {
+      answer_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      return NULL;
+    }
+
+  hash = g_ascii_strdown (parts[2], -1);
+  torrent = ts_session_lookup (self->session, hash);
+  if (torrent == NULL || ts_torrent_is_removed (torrent))
+    {
+      answer_text (msg, SOUP_STATUS_NOT_FOUND, "No such torrent\n");
+      return NULL;
+    }
+  if (!ts_torrent_has_metadata (torrent))
+    {
+      answer_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The torrent's file list is not known yet\n");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "5");
+      return NULL;
+    }
+
+  file = ts_torrent_get_file (torrent, (guint) index);
+  if (file == NULL)
+    {
+      answer_text (msg, SOUP_STATUS_NOT_FOUND, "No such file in the torrent\n");
+      return NULL;
+    }
+
+  return file;
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  TsStreamServer *self = user_data;
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  gboolean head = method == SOUP_METHOD_HEAD;
+  TsHttpRange range = { 0, 0 };
+  TsTorrentFile *file;
+  Client *client;
+  gint64 size;
+
+  if (method != SOUP_METHOD_GET && !head)
+    {
+      soup_message_headers_replace (response_headers, "Allow", "GET, HEAD");
+      answer_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET and HEAD\n");
+      return;
+    }
+
+  file = lookup_file (self, msg);
+  if (file == NULL)
+    return;
+
+  size = ts_torrent_file_get_size (file);
+  soup_message_headers_replace (response_headers, "Accept-Ranges", "bytes");
+  soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
+  soup_message_headers_set_content_type (response_headers,
+                                         content_type_for (ts_torrent_file_get_name (file)), NULL);
+
+  switch (ts_http_range_parse (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                             "Range"),
+                               size, &range))
+    {
+    case TS_HTTP_RANGE_UNSATISFIABLE:
+      {
+        g_autofree char *value = g_strdup_printf ("bytes */%" G_GINT64_FORMAT, size);
+
+        soup_message_headers_replace (response_headers, "Content-Range", value);
+        answer_text (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable\n");
+      }
+      return;
+
+    case TS_HTTP_RANGE_SATISFIABLE:
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      soup_message_headers_set_content_range (response_headers, range.start, range.end, size);
+      break;
+
+    case TS_HTTP_RANGE_NONE:
+    default:
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      range.start = 0;
+      range.end = size - 1;
+      break;
+    }
+
+  soup_message_headers_set_encoding (response_headers, SOUP_ENCODING_CONTENT_LENGTH);
+  soup_message_headers_set_content_length (response_headers, size > 0 ? ts_http_range_length (&range) : 0);
+
+  /* HEAD, and empty files, are answered at once. */
+  if (head || size == 0)
+    return;
+
+  client = g_new0 (Client, 1);
+  client->ref_count = 1;   /* the array's */
+  client->server = self;
+  client->msg = g_object_ref (msg);
+  client->reader = ts_stream_reader_get_for_file (file);
+  client->cursor = ts_stream_reader_open_cursor (client->reader);
+  client->cancellable = g_cancellable_new ();
+  client->pos = range.start;
+  client->end = range.end + 1;
+  g_ptr_array_add (self->clients, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (client_wrote_chunk_cb), client);
+  g_signal_connect (msg, "finished", G_CALLBACK (client_finished_cb), client);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (client_finished_cb), client);
+
+  if (soup_server_message_get_socket (msg) != NULL)
+    {
+      client->hangup = g_socket_create_source (soup_server_message_get_socket (msg),
+                                               G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (client->hangup, G_SOURCE_FUNC (client_hangup_cb), client, NULL);
+      g_source_set_static_name (client->hangup, "[ts-stream] client hang-up");
+      g_source_attach (client->hangup, NULL);
+    }
+
+  /* Not paused: the headers go out now (players learn the size and that
+   * they may seek at once); the writer pauses itself when the body runs
+   * dry, until the first piece is read. */
+  client_pump (client);
+}
+
+/* Object ---------------------------------------------------------------------- */
+
+static char *
+make_token (GError **error)
+{
+  guint8 bytes[16];
+  gsize got = 0;
+
+  while (got < sizeof bytes)
+    {
+      ssize_t n = getrandom (bytes + got, sizeof bytes - got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Could not make a secret for the stream server: %s"), g_strerror (saved));
+          return NULL;
+        }
+      got += n;
+    }
+
+  {
+    GString *hex = g_string_sized_new (2 * sizeof bytes);
+
+    for (gsize i = 0; i < sizeof bytes; i++)
+      g_string_append_printf (hex, "%02x", bytes[i]);
+    return g_string_free (hex, FALSE);
+  }
+}
+
+gboolean
+ts_stream_server_start (TsStreamServer  *self,
+                        GError         **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autofree char *token = NULL;
+  GSList *uris;
+
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), FALSE);
+
+  if (self->server != NULL)
+    return TRUE;
+
+  token = make_token (error);
+  if (token == NULL)
+    return FALSE;
+
+  server = soup_server_new ("server-header", "TorrentStream ", NULL);
+  soup_server_add_handler (server, NULL, handler_cb, self, NULL);
+  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (server);
+  self->port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  self->server = g_steal_pointer (&server);
+  g_free (self->token);
+  self->token = g_steal_pointer (&token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  return TRUE;
+}
+
+void
+ts_stream_server_stop (TsStreamServer *self)
+{
+  g_return_if_fail (TS_IS_STREAM_SERVER (self));
+
+  if (self->server == NULL)
+    return;
+
+  while (self->clients->len > 0)
+    client_abort (g_ptr_array_index (self->clients, 0));
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  self->port = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+guint
+ts_stream_server_get_port (TsStreamServer *self)
+{
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), 0);
+  return self->port;
+}
+
+guint
+ts_stream_server_get_n_clients (TsStreamServer *self)
+{
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), 0);
+  return self->clients->len;
+}
+
+char *
+ts_stream_server_dup_url (TsStreamServer *self,
+                          TsTorrentFile  *file)
+{
+  g_autofree char *name = NULL;
+  TsTorrent *torrent;
+
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), NULL);
+  g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
+
+  torrent = ts_torrent_file_get_torrent (file);
+  if (self->server == NULL || torrent == NULL)
+    return NULL;
+
+  name = g_uri_escape_string (ts_torrent_file_get_name (file), NULL, FALSE);
+  return g_strdup_printf ("http://127.0.0.1:%u/%s/%s/%u/%s", self->port, self->token,
+                          ts_torrent_get_info_hash (torrent), ts_torrent_file_get_index (file),
+                          name);
+}
+
+static void
+ts_stream_server_dispose (GObject *object)
+{
+  TsStreamServer *self = TS_STREAM_SERVER (object);
+
+  if (self->server != NULL)
+    ts_stream_server_stop (self);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ts_stream_server_parent_class)->dispose (object);
+}
+
+static void
+ts_stream_server_finalize (GObject *object)
+{
+  TsStreamServer *self = TS_STREAM_SERVER (object);
+
+  g_ptr_array_unref (self->clients);
+  g_free (self->token);
+
+  G_OBJECT_CLASS (ts_stream_server_parent_class)->finalize (object);
+}
+
+static void
+ts_stream_server_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  TsStreamServer *self = TS_STREAM_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+
+    case PROP_N_CLIENTS:
+      g_value_set_uint (value, self->clients->len);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_stream_server_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  TsStreamServer *self = TS_STREAM_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_stream_server_class_init (TsStreamServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ts_stream_server_dispose;
+  object_class->finalize = ts_stream_server_finalize;
+  object_class->get_property = ts_stream_server_get_property;
+  object_class->set_property = ts_stream_server_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, TS_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_CLIENTS] =
+    g_param_spec_uint ("n-clients", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ts_stream_server_init (TsStreamServer *self)
+{
+  self->clients = g_ptr_array_new_with_free_func (client_unref);
+}
+
+TsStreamServer *
+ts_stream_server_new (TsSession *session)
+{
+  g_return_val_if_fail (TS_IS_SESSION (session), NULL);
+
+  return g_object_new (TS_TYPE_STREAM_SERVER, "session", session, NULL);
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* torrent:// playback: TsPlayer → playbin → torrentsrc → TsStreamReader →
+ * the engine, against a python3-libtorrent seeder of media made here. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "player-test-util.h"
+#include "stream-test-util.h"
+#include "ts-player.h"
+#include "ts-stream-server.h"
+#include "ts-torrent-src.h"
+#include "ts-video-paintable.h"
+
+#define KIB 1024
+
+typedef struct {
+  TsPlayer *player;
+  GError   *error;
+  guint     eos;
+  guint     buffering_seen;
+} Watch;
+
+static void
+error_cb (TsPlayer     *player,
+          const GError *error,
+          Watch        *w)
+{
+  g_test_message ("player error: %s", error->message);
+  if (w->error == NULL)
+    w->error = g_error_copy (error);
+}
+
+static void
+eos_cb (TsPlayer *player,
+        Watch    *w)
+{
+  w->eos++;
+}
+
+static void
+state_cb (TsPlayer   *player,
+          GParamSpec *pspec,
+          Watch      *w)
+{
+  if (ts_player_get_state (player) == TS_PLAYER_STATE_BUFFERING)
+    w->buffering_seen++;
+}
+
+static TsPlayer *
+new_player (Watch *w)
+{
+  GstElement *audio_sink = gst_element_factory_make ("fakesink", NULL);
+  TsPlayer *player;
+
+  g_object_set (audio_sink, "sync", TRUE, NULL);
+  player = g_object_new (TS_TYPE_PLAYER, "audio-sink", audio_sink, NULL);
+  memset (w, 0, sizeof *w);
+  w->player = player;
+  g_signal_connect (player, "error", G_CALLBACK (error_cb), w);
+  g_signal_connect (player, "eos", G_CALLBACK (eos_cb), w);
+  g_signal_connect (player, "notify::state", G_CALLBACK (state_cb), w);
+  return player;
+}
+
+static void
+watch_clear (Watch *w)
+{
+  g_signal_handlers_disconnect_by_data (w->player, w);
+  g_clear_error (&w->error);
+}
+
+static gboolean
+is_playing (gpointer data)
+{
+  Watch *w = data;
+
+  return w->error != NULL || ts_player_get_state (w->player) == TS_PLAYER_STATE_PLAYING;
+}
+
+static gboolean
+no_clients (gpointer data)
+{
+  return ts_stream_server_get_n_clients (data) == 0;
+}
+
+static gboolean
+is_eos_or_error (gpointer data)
+{
+  Watch *w = data;
+
+  return w->error != NULL || w->eos > 0;
+}
+
+static gboolean
+is_stopped_with_error (gpointer data)
+{
+  Watch *w = data;
+
+  return w->error != NULL && ts_player_get_state (w->player) == TS_PLAYER_STATE_STOPPED;
+}
+
+/* @seconds of 640×360 H.264 noise (so it does not compress below about
+ * 2 Mbit/s) with AAC sound, in an MP4 whose index (moov) is at the end, as
+ * mp4mux writes it. */
+static char *
+make_film (const char *dir,
+           guint       seconds)
+{
+  g_autofree char *path = g_build_filename (dir, "film.mp4", NULL);
+  g_autofree char *description = NULL;
+
+  description = g_strdup_printf ("mp4mux name=mux ! filesink location=@PATH@"
+                                 " videotestsrc num-buffers=%u pattern=snow"
+                                 "   ! video/x-raw,width=640,height=360,framerate=25/1"
+                                 "   ! x264enc speed-preset=ultrafast bitrate=2000 key-int-max=12"
+                                 "   ! h264parse ! mux."
+                                 " audiotestsrc num-buffers=%u samplesperbuffer=882"
+                                 "   ! audio/x-raw,rate=44100,channels=2 ! avenc_aac ! mux.",
+                                 seconds * 25, seconds * 50);
+  player_test_make_media (description, path);
+  return g_steal_pointer (&path);
+}
+
+/* Plays a film while it downloads from a slow seeder: the first frame comes
+ * long before the download ends, the index at the end is fetched early, a
+ * seek works, and the film plays to its end. */
+static void
+test_play_while_downloading (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  g_autofree char *film = make_film (dir, 12);
+  g_autofree char *uri = NULL;
+  g_autofree char *expected_uri = NULL;
+  StreamTest *st;
+  TsPlayer *player;
+  Watch w;
+  gint64 size, p1;
+  double progress;
+  GStatBuf sb;
+
+  g_assert_cmpint (g_stat (film, &sb), ==, 0);
+  size = sb.st_size;
+  g_test_message ("film of %" G_GINT64_FORMAT " bytes", size);
+
+  /* A third of the film's bit rate: about 36 s to download 12 s of film. */
+  st = stream_test_new_for_content (dir, "film.mp4", 100 * KIB, 64 * KIB);
+  ts_torrent_src_set_session (st->session);
+  g_assert_true (ts_torrent_src_register ());
+
+  uri = ts_torrent_src_uri_for (ts_torrent_get_file (st->torrent, 0));
+  expected_uri = g_strdup_printf ("torrent://%s/0", ts_torrent_get_info_hash (st->torrent));
+  g_assert_cmpstr (uri, ==, expected_uri);
+
+  player = new_player (&w);
+  ts_player_set_uri (player, uri);
+  ts_player_play (player);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not start");
+  g_assert_no_error (w.error);
+
+  progress = ts_torrent_get_progress (st->torrent);
+  g_test_message ("playing with %.0f %% downloaded", progress * 100);
+  g_assert_cmpfloat (progress, <, 0.8);
+  g_assert_nonnull (ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (ts_player_get_paintable (player))));
+  g_assert_cmpint (ABS (ts_player_get_duration (player) - 12 * GST_SECOND), <, GST_SECOND / 2);
+  g_assert_true (ts_player_get_seekable (player));
+
+  /* A seek to 70 %, into data that may not be there yet. */
+  ts_player_seek (player, ts_player_get_duration (player) * 7 / 10);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not go on after a seek");
+  g_assert_no_error (w.error);
+  p1 = ts_player_get_position (player);
+  g_assert_cmpint (p1, >=, 8 * GST_SECOND);
+
+  /* Full speed now: it plays to the end. */
+  stream_test_set_rate (st, 0);
+  ts_test_wait_for (is_eos_or_error, &w, STREAM_TEST_TIMEOUT_S, "the film did not play to its end");
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (w.eos, ==, 1);
+
+  ts_player_stop (player);
+  watch_clear (&w);
+  player_test_assert_finalized (player);
+  ts_torrent_src_set_session (NULL);
+  stream_test_free (st);
+  ts_test_rm_rf (dir);
+}
+
+/* The other way in: playbin's souphttpsrc from the loopback stream server
+ * (Range requests, buffering messages from queue2). */
+static void
+test_play_over_http (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  /* Over 4 MiB: smaller files qtdemux reads straight through in push mode
+   * to find an index at the end, instead of seeking to it. */
+  g_autofree char *film = make_film (dir, 24);
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  TsStreamServer *server;
+  StreamTest *st;
+  TsPlayer *player;
+  Watch w;
+  double progress;
+
+  st = stream_test_new_for_content (dir, "film.mp4", 150 * KIB, 64 * KIB);
+  server = ts_stream_server_new (st->session);
+  g_assert_true (ts_stream_server_start (server, &error));
+  g_assert_no_error (error);
+  url = ts_stream_server_dup_url (server, ts_torrent_get_file (st->torrent, 0));
+
+  player = new_player (&w);
+  ts_player_set_uri (player, url);
+  ts_player_play (player);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not start");
+  g_assert_no_error (w.error);
+  progress = ts_torrent_get_progress (st->torrent);
+  g_test_message ("playing over HTTP with %.0f %% downloaded", progress * 100);
+  g_assert_cmpfloat (progress, <, 0.8);
+  g_assert_cmpint (ABS (ts_player_get_duration (player) - 24 * GST_SECOND), <, GST_SECOND / 2);
+  g_assert_true (ts_player_get_seekable (player));
+
+  ts_player_seek (player, ts_player_get_duration (player) * 7 / 10);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not go on after a seek");
+  g_assert_no_error (w.error);
+  g_assert_cmpint (ts_player_get_position (player), >=, 16 * GST_SECOND);
+
+  stream_test_set_rate (st, 0);
+  ts_test_wait_for (is_eos_or_error, &w, STREAM_TEST_TIMEOUT_S, "the film did not play to its end");
+  g_assert_no_error (w.error);
+
+  ts_player_stop (player);
+  watch_clear (&w);
+  player_test_assert_finalized (player);
+  /* The stop closed the connection: the server lets the response go. */
+  ts_test_wait_for (no_clients, server, 10, "the server kept a response of a stopped player");
+  g_assert_finalize_object (server);
+  stream_test_free (st);
+  ts_test_rm_rf (dir);
+}
+
+/* Stopping while a read waits for a piece that will not come soon returns
+ * at once: the source's unlock cancels the wait. */
+static void
+test_stop_while_waiting (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  g_autofree char *film = make_film (dir, 12);
+  g_autofree char *uri = NULL;
+  StreamTest *st;
+  TsPlayer *player;
+  Watch w;
+  gint64 before;
+
+  /* 1 KiB/s: the handshake passes, pieces take a minute each. */
+  st = stream_test_new_for_content (dir, "film.mp4", 1 * KIB, 64 * KIB);
+  ts_torrent_src_set_session (st->session);
+  g_assert_true (ts_torrent_src_register ());
+  uri = ts_torrent_src_uri_for (ts_torrent_get_file (st->torrent, 0));
+
+  player = new_player (&w);
+  ts_player_set_uri (player, uri);
+  ts_player_play (player);
+  ts_test_iterate_for (2000);
+  g_assert_cmpint (ts_player_get_state (player), ==, TS_PLAYER_STATE_BUFFERING);
+  g_assert_no_error (w.error);
+
+  before = g_get_monotonic_time ();
+  ts_player_stop (player);
+  g_test_message ("stop took %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - before) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC);
+  g_assert_cmpint (ts_player_get_state (player), ==, TS_PLAYER_STATE_STOPPED);
+
+  watch_clear (&w);
+  player_test_assert_finalized (player);
+  ts_torrent_src_set_session (NULL);
+  stream_test_free (st);
+  ts_test_rm_rf (dir);
+}
+
+/* Bad torrent URIs give errors a person can read. */
+static void
+test_bad_uris (void)
+{
+  static const struct {
+    const char *uri;
+    const char *message_part;
+  } cases[] = {
+    { "torrent://0123456789abcdef0123456789abcdef01234567/0", "0123456789abcdef0123456789abcdef01234567" },
+    { "torrent://not-a-hash/0", NULL },
+    { "torrent://0123456789abcdef0123456789abcdef01234567/x", NULL },
+  };
+  TsTestSwarmOptions options = { .layout = "single", .size = 256 * KIB, .seed = "bad-uri" };
+  StreamTest *st = stream_test_new (&options);
+  g_autofree char *missing_file = NULL;
+
+  ts_torrent_src_set_session (st->session);
+  g_assert_true (ts_torrent_src_register ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases) + 1; i++)
+    {
+      const char *uri;
+      TsPlayer *player;
+      Watch w;
+
+      if (i < G_N_ELEMENTS (cases))
+        uri = cases[i].uri;
+      else
+        uri = missing_file = g_strdup_printf ("torrent://%s/7", ts_torrent_get_info_hash (st->torrent));
+
+      player = new_player (&w);
+      ts_player_set_uri (player, uri);
+      ts_player_play (player);
+      ts_test_wait_for (is_stopped_with_error, &w, 20, "no error for %s", uri);
+      g_test_message ("%s: %s", uri, w.error->message);
+      g_assert_true (w.error->domain == TS_PLAYER_ERROR);
+      if (i == 0)
+        {
+          g_assert_error (w.error, TS_PLAYER_ERROR, TS_PLAYER_ERROR_NOT_FOUND);
+          g_assert_nonnull (strstr (w.error->message, cases[i].message_part));
+        }
+      else if (i == G_N_ELEMENTS (cases))
+        {
+          g_assert_error (w.error, TS_PLAYER_ERROR, TS_PLAYER_ERROR_NOT_FOUND);
+          g_assert_nonnull (strstr (w.error->message, "no file number 7"));
+        }
+
+      watch_clear (&w);
+      player_test_assert_finalized (player);
+    }
+
+  ts_torrent_src_set_session (NULL);
+  stream_test_free (st);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gst_init (&argc, &argv);
+  g_setenv ("TS_LOOPBACK_ONLY", "1", TRUE);
+
+  g_test_add_func ("/player/torrent-src/play-while-downloading", test_play_while_downloading);
+  g_test_add_func ("/player/torrent-src/play-over-http", test_play_over_http);
+  g_test_add_func ("/player/torrent-src/stop-while-waiting", test_stop_while_waiting);
+  g_test_add_func ("/player/torrent-src/bad-uris", test_bad_uris);
+
+  return g_test_run ();
+}
