@@ -2,8 +2,29 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "ts-application.h"
+#include "ts-headless.h"
+
+/* --headless and --serve must be seen before GTK starts: those modes need
+ * no display. */
+static gboolean
+wants_headless (int    argc,
+                char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_strcmp0 (argv[i], "--") == 0)
+        break;
+      if (g_strcmp0 (argv[i], "--headless") == 0
+          || g_strcmp0 (argv[i], "--serve") == 0
+          || g_str_has_prefix (argv[i], "--serve="))
+        return TRUE;
+    }
+
+  return FALSE;
+}
 
 int
 main (int   argc,
@@ -11,10 +32,18 @@ main (int   argc,
 {
   g_autoptr(TsApplication) app = NULL;
 
+  setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  if (wants_headless (argc, argv))
+    {
+      g_set_prgname ("torrentstream");
+      return ts_headless_main (argc, argv);
+    }
+
+  g_set_application_name (_("TorrentStream"));
   app = ts_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
