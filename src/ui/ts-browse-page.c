@@ -9,6 +9,7 @@
 #include "ts-catalog-page.h"
 #include "ts-catalog-provider.h"
 #include "ts-catalog-query.h"
+#include "ts-continue-row.h"
 #include "ts-movie.h"
 #include "ts-movie-page.h"
 #include "ts-movie-tile.h"
@@ -582,6 +583,22 @@ ensure_started (TsBrowsePage *self)
 
   self->poster_cache = ts_poster_cache_new (NULL, 0);
   ts_poster_cache_bind_settings (self->poster_cache, self->settings);
+
+  /* "Continue watching" above the grid; it hides itself when empty. */
+  {
+    GApplication *app = g_application_get_default ();
+
+    if (TS_IS_APPLICATION (app) && ts_application_get_library (TS_APPLICATION (app)) != NULL)
+      {
+        GtkWidget *row = ts_continue_row_new ();
+
+        ts_continue_row_set_library (TS_CONTINUE_ROW (row),
+                                     ts_application_get_library (TS_APPLICATION (app)));
+        ts_continue_row_set_poster_cache (TS_CONTINUE_ROW (row), self->poster_cache);
+        gtk_box_insert_child_after (GTK_BOX (self->grid_page), row,
+                                    GTK_WIDGET (self->offline_revealer));
+      }
+  }
 
   g_settings_bind_with_mapping (self->settings, "catalog-provider",
                                 self->provider_dropdown, "selected",

@@ -40,18 +40,34 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Summed like the rows show them: libtorrent's averaged rates linger on
+ * torrents that are paused or complete, which get no more updates. */
 static void
 update_totals (TsDownloadsPage *self)
 {
   g_autofree char *down = NULL;
   g_autofree char *up = NULL;
   g_autofree char *text = NULL;
+  GListModel *torrents;
+  gint64 down_rate = 0, up_rate = 0;
 
   if (self->session == NULL)
     return;
 
-  down = ts_format_rate (ts_session_get_download_rate (self->session));
-  up = ts_format_rate (ts_session_get_upload_rate (self->session));
+  torrents = ts_session_get_torrents (self->session);
+  for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
+    {
+      g_autoptr(TsTorrent) torrent = g_list_model_get_item (torrents, i);
+
+      if (ts_torrent_get_paused (torrent))
+        continue;
+      if (ts_torrent_get_state (torrent) != TS_TORRENT_STATE_SEEDING)
+        down_rate += ts_torrent_get_download_rate (torrent);
+      up_rate += ts_torrent_get_upload_rate (torrent);
+    }
+
+  down = ts_format_rate (down_rate);
+  up = ts_format_rate (up_rate);
   /* Translators: total download and upload rates. */
   text = g_strdup_printf (_("↓ %s   ↑ %s"), down, up);
   gtk_label_set_text (self->totals_label, text);
@@ -115,6 +131,10 @@ watch_torrent (TsDownloadsPage *self,
     return;
   g_signal_connect_object (torrent, "notify::paused", G_CALLBACK (update_all_button), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (torrent, "notify::paused", G_CALLBACK (update_totals), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (torrent, "notify::state", G_CALLBACK (update_totals), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -138,6 +158,7 @@ torrents_changed_cb (TsDownloadsPage *self,
   text = g_strdup_printf (ngettext ("%u download", "%u downloads", n), n);
   gtk_label_set_text (self->count_label, text);
   update_all_button (self);
+  update_totals (self);
 }
 
 static void

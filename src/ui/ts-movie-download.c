@@ -139,9 +139,10 @@ selection_free (gpointer data,
  * next status update, tells; after HOLD_MAX_MS it goes anyway. */
 #define HOLD_MAX_MS 5000
 
+/* Does not keep a removed torrent alive. */
 typedef struct
 {
-  TsTorrent *torrent;
+  GWeakRef   torrent;
   gint64     wanted_at_most;
   gulong     notify_id;
   guint      timeout_id;
@@ -150,11 +151,16 @@ typedef struct
 static void
 hold_release (Hold *hold)
 {
-  g_clear_signal_handler (&hold->notify_id, hold->torrent);
+  g_autoptr(TsTorrent) torrent = g_weak_ref_get (&hold->torrent);
+
   g_clear_handle_id (&hold->timeout_id, g_source_remove);
-  if (!ts_torrent_is_removed (hold->torrent))
-    ts_torrent_resume (hold->torrent);
-  g_object_unref (hold->torrent);
+  if (torrent != NULL)
+    {
+      g_clear_signal_handler (&hold->notify_id, torrent);
+      if (!ts_torrent_is_removed (torrent))
+        ts_torrent_resume (torrent);
+    }
+  g_weak_ref_clear (&hold->torrent);
   g_free (hold);
 }
 
@@ -175,22 +181,22 @@ hold_timeout_cb (gpointer user_data)
   Hold *hold = user_data;
 
   hold->timeout_id = 0;
-  g_debug ("Letting torrent %s go before its selection showed",
-           ts_torrent_get_info_hash (hold->torrent));
+  g_debug ("Letting a torrent go before its file selection showed");
   hold_release (hold);
   return G_SOURCE_REMOVE;
 }
 
 static void
 hold_until_selected (TsTorrent *torrent,
-                     gint64     selected_bytes)
+                     gint64     selected_bytes,
+                     guint      n_selected)
 {
   Hold *hold = g_new0 (Hold, 1);
   gint64 piece = ts_torrent_get_piece_length (torrent);
 
-  hold->torrent = g_object_ref (torrent);
+  g_weak_ref_init (&hold->torrent, torrent);
   /* The pieces at the edges of the chosen files hold bytes of others. */
-  hold->wanted_at_most = selected_bytes + 2 * piece * g_list_model_get_n_items (ts_torrent_get_files (torrent));
+  hold->wanted_at_most = selected_bytes + 2 * piece * n_selected;
   hold->notify_id = g_signal_connect (torrent, "notify::size-wanted",
                                       G_CALLBACK (hold_size_wanted_cb), hold);
   hold->timeout_id = g_timeout_add (HOLD_MAX_MS, hold_timeout_cb, hold);
@@ -229,6 +235,7 @@ apply_selection (TsTorrent       *torrent,
                                                               selection->keep_others);
       guint n = g_list_model_get_n_items (files);
       gint64 selected = 0;
+      guint n_selected = 0;
 
       ts_torrent_set_file_priorities (torrent, priorities, n);
       for (guint i = 0; i < n; i++)
@@ -236,10 +243,13 @@ apply_selection (TsTorrent       *torrent,
           g_autoptr(TsTorrentFile) file = g_list_model_get_item (files, i);
 
           if (priorities[i] > 0)
-            selected += ts_torrent_file_get_size (file);
+            {
+              selected += ts_torrent_file_get_size (file);
+              n_selected++;
+            }
         }
       if (selection->resume)
-        hold_until_selected (torrent, selected);
+        hold_until_selected (torrent, selected, n_selected);
     }
   else if (selection->resume)
     {

@@ -15,7 +15,9 @@ G_BEGIN_DECLS
  * that fails or there is none). With @streaming the head and the tail of
  * the film file get piece deadlines once the file list is known, so that
  * playback can start before the rest arrives. The file selection is made
- * even when the caller has gone away by then. */
+ * even when the caller has gone away by then. A torrent new to the session
+ * is held paused until libtorrent has taken in the selection (at most 5 s),
+ * so that its web seeds are not asked for the other files meanwhile. */
 void       ts_movie_download_async    (TsSession           *session,
                                        TsMovieTorrent      *choice,
                                        gboolean             streaming,
@@ -27,7 +29,8 @@ TsTorrent *ts_movie_download_finish   (TsSession           *session,
                                        GError             **error);
 
 /* The file of @files (a GListModel of TsTorrentFile) named by @file_hint (a
- * path of the catalog item; matched by its base name), or NULL. */
+ * path of the catalog item; matched by its base name), or NULL. Transfer
+ * none: the model holds it. */
 TsTorrentFile *ts_movie_download_find_file (GListModel *files,
                                             const char *file_hint);
 

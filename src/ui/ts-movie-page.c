@@ -537,8 +537,14 @@ load_details (TsMoviePage *self)
   if (self->provider == NULL || ts_movie_get_has_details (self->movie))
     {
       rebuild_versions (self);
-      show_versions_state (self, g_list_model_get_n_items (ts_movie_get_torrents (self->movie)) > 0
-                                   ? "list" : "error");
+      if (self->choices->len > 0)
+        {
+          show_versions_state (self, "list");
+          return;
+        }
+      adw_status_page_set_description (self->details_error,
+                                       _("The catalog lists no torrent for this film."));
+      show_versions_state (self, "error");
       return;
     }
 

@@ -17,8 +17,8 @@
  * waiting for metadata. */
 typedef struct
 {
-  GCancellable *cancellable;
-  GtkWindow    *file_chooser;   /* GtkFileChooserNative, while shown */
+  GCancellable    *cancellable;
+  GtkNativeDialog *file_chooser;   /* while shown */
 } Controller;
 
 static void
@@ -26,6 +26,11 @@ controller_free (gpointer p)
 {
   Controller *controller = p;
 
+  if (controller->file_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (controller->file_chooser);
+      g_clear_object (&controller->file_chooser);
+    }
   g_cancellable_cancel (controller->cancellable);
   g_clear_object (&controller->cancellable);
   g_free (controller);
@@ -255,10 +260,9 @@ file_chooser_response_cb (GtkNativeDialog *dialog,
       g_slist_free_full (list, g_object_unref);
     }
 
-  if (controller != NULL)
-    controller->file_chooser = NULL;
   gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  if (controller != NULL && controller->file_chooser == dialog)
+    g_clear_object (&controller->file_chooser);
 }
 
 static void
@@ -291,7 +295,7 @@ open_torrent_activated (GSimpleAction *action,
   gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), torrents);
 
   g_signal_connect_object (chooser, "response", G_CALLBACK (file_chooser_response_cb), window, 0);
-  controller->file_chooser = (GtkWindow *) chooser;
+  controller->file_chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 

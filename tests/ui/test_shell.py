@@ -40,6 +40,24 @@ def log(message):
     print(f"# {message}", flush=True)
 
 
+def wait_for_display(timeout=TIMEOUT):
+    """Waits until the X server in $DISPLAY accepts clients: under load
+    xvfb-run was seen to start the command before that."""
+    if not os.environ.get("DISPLAY") or not shutil.which("xwininfo"):
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if subprocess.run(["xwininfo", "-root"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"FAIL: the X server on {os.environ['DISPLAY']} never accepted clients")
+
+
+# Every GUI test imports this module before it starts the app.
+wait_for_display()
+
+
 def wait_for(predicate, what, timeout=TIMEOUT):
     """Polls @predicate until it returns something true, or fails."""
     deadline = time.monotonic() + timeout
@@ -292,7 +310,7 @@ def run(binary, artifacts, workdir):
         require(root, "page tab", "Downloads")
         require(root, "push button", "Main Menu")
         wait_for(lambda: page_tab_pressed(root, "Browse"), "the Browse page to be shown first")
-        require(root, "label", "Browse films")
+        wait_for(lambda: find(root, None, "Search films"), "the Browse page's search field")
         time.sleep(0.5)  # let the first frame reach the X server
         shot_browse = screenshot(artifacts, "01-browse")
 
