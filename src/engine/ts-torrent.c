@@ -575,8 +575,16 @@ _ts_torrent_update_status (TsTorrent        *self,
   SET_FIELD (self, state, state, PROP_STATE);
   SET_FIELD (self, paused, status->paused ? TRUE : FALSE, PROP_PAUSED);
   SET_FIELD (self, progress, CLAMP (status->progress, 0.0, 1.0), PROP_PROGRESS);
-  SET_FIELD (self, download_rate, MAX (status->download_rate, 0), PROP_DOWNLOAD_RATE);
-  SET_FIELD (self, upload_rate, MAX (status->upload_rate, 0), PROP_UPLOAD_RATE);
+  /* libtorrent posts no more updates for a paused or finished torrent, so its
+   * last rates would stay on screen: nothing moves in those states. */
+  SET_FIELD (self, download_rate,
+             state == TS_TORRENT_STATE_DOWNLOADING || state == TS_TORRENT_STATE_FETCHING_METADATA
+             ? MAX (status->download_rate, 0) : 0,
+             PROP_DOWNLOAD_RATE);
+  SET_FIELD (self, upload_rate,
+             state == TS_TORRENT_STATE_PAUSED || state == TS_TORRENT_STATE_ERROR
+             ? 0 : MAX (status->upload_rate, 0),
+             PROP_UPLOAD_RATE);
   SET_FIELD (self, peers, (guint) MAX (status->num_peers, 0), PROP_PEERS);
   SET_FIELD (self, seeds, (guint) MAX (status->num_seeds, 0), PROP_SEEDS);
   SET_FIELD (self, size_wanted, MAX (status->total_wanted, 0), PROP_SIZE_WANTED);
@@ -1327,6 +1335,8 @@ apply_priorities (TsTorrent    *self,
     {
       _ts_session_request_resume_data (self->session, self, FALSE);
       _ts_session_torrent_poked (self->session, self);
+      /* size-wanted changes even when nothing else does. */
+      ts_lt_torrent_post_status (self->lt);
     }
   g_object_unref (self);
 }
