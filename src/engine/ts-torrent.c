@@ -1578,6 +1578,16 @@ ts_torrent_clear_all_deadlines (TsTorrent *self)
 }
 
 void
+ts_torrent_set_sequential (TsTorrent *self,
+                           gboolean   sequential)
+{
+  g_return_if_fail (TS_IS_TORRENT (self));
+
+  if (_ts_torrent_is_live (self))
+    ts_lt_torrent_set_sequential (self->lt, sequential);
+}
+
+void
 ts_torrent_wait_range_async (TsTorrent           *self,
                              guint                file_index,
                              gint64               offset,

@@ -102,6 +102,12 @@ void            ts_torrent_clear_range_deadlines(TsTorrent *self,
                                                  gint64     offset,
                                                  gint64     length);
 void            ts_torrent_clear_all_deadlines  (TsTorrent *self);
+/* While streaming: the pieces without deadlines come in file order (the
+ * read-ahead in the order it is played) instead of rarest first, and the
+ * deadlines lead from the very first request (libtorrent otherwise picks
+ * its first pieces at random, whatever their priority). Not saved. */
+void            ts_torrent_set_sequential       (TsTorrent *self,
+                                                 gboolean   sequential);
 
 /* Completes when bytes [offset, offset+length) of the file are verified and
  * on disk (readable from ts_torrent_file_dup_disk_path()). Fails with

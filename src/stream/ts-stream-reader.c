@@ -17,7 +17,10 @@
 #define MIN_WINDOW         (2 * 1024 * 1024)
 #define MAX_WINDOW         (G_GINT64_CONSTANT (128) * 1024 * 1024)
 #define MIN_WINDOW_PIECES  4
-#define PREFETCH_BYTES     (2 * 1024 * 1024)       /* of the head and of the tail */
+/* After a jump a window starts this small and doubles as the cursor moves
+ * on: libtorrent requests the pieces with deadlines in random order, so
+ * the fewer there are, the sooner the one the player waits for comes. */
+#define RAMP_START_PIECES  1
 #define TAIL_DEADLINE_MS   500
 #define MAX_READ           (4 * 1024 * 1024)
 #define KEEP_PIECES        4                       /* of a window left by a jump */
@@ -31,6 +34,11 @@ typedef struct {
    * moving at the film's pace from one that jumped. */
   gint64   base_position;
   gint64   base_time;
+  /* How far the window may reach now (bytes), see RAMP_START_PIECES. */
+  gint64   ramp;
+  /* Reads step back now and then: a demuxer in pull mode reading its
+   * tracks in turn. */
+  gboolean interleaved;
   /* The byte range with deadlines; -1 when none. */
   gint64   win_start;
   gint64   win_end;
@@ -60,7 +68,9 @@ struct _TsStreamReader
   guint          first_piece;
   gint64         lead;
   guint          n_pieces;
+  gint64         head_end;      /* the prefetched head; 0 when none */
   gint64         tail_start;    /* the prefetched tail; size when none */
+  gboolean       streaming;     /* counted in the torrent's streaming readers */
 
   GMutex         lock;
   /* Under lock. */
@@ -76,6 +86,26 @@ struct _TsStreamReader
 G_DEFINE_FINAL_TYPE (TsStreamReader, ts_stream_reader, G_TYPE_OBJECT)
 
 static GQuark reader_quark;
+static GQuark count_quark;
+
+/* Main thread. Readers streaming from a torrent, which downloads in file
+ * order while there is one. */
+static guint
+streaming_readers (TsTorrent *torrent)
+{
+  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (torrent), count_quark));
+}
+
+static void
+add_streaming_reader (TsTorrent *torrent,
+                      int        delta)
+{
+  guint n = streaming_readers (torrent) + delta;
+
+  g_object_set_qdata (G_OBJECT (torrent), count_quark, GUINT_TO_POINTER (n));
+  if (n == (delta > 0 ? 1u : 0u) && !ts_torrent_is_removed (torrent))
+    ts_torrent_set_sequential (torrent, n > 0);
+}
 
 /* Geometry ------------------------------------------------------------------ */
 
@@ -266,6 +296,12 @@ other_windows_locked (TsStreamReader *self,
   GHashTableIter iter;
   Cursor *c;
 
+  if (self->head_end > 0)
+    {
+      Span head = { 0, self->head_end, 0 };
+
+      g_array_append_val (spans, head);
+    }
   if (self->tail_start < self->size)
     {
       Span tail = { self->tail_start, self->size, self->tail_start };
@@ -294,6 +330,28 @@ other_windows_locked (TsStreamReader *self,
   return spans;
 }
 
+/* Called with the lock held, before every deadline goes: the other cursors
+ * keep only the piece they read, and grow again as they read on. (Most
+ * often the other one is the request a player has just given up for this
+ * one, and its connection is not closed yet.) */
+static void
+shrink_other_windows_locked (TsStreamReader *self,
+                             guint           except)
+{
+  GHashTableIter iter;
+  Cursor *c;
+
+  g_hash_table_iter_init (&iter, self->cursors);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c))
+    if (c->id != except && c->win_start >= 0)
+      {
+        c->ramp = RAMP_START_PIECES * self->piece_length;
+        c->win_end = MAX (MIN (c->win_end, piece_end (self, MAX (c->position, c->win_start))),
+                          c->win_start);
+        c->prev_start = c->prev_end = -1;
+      }
+}
+
 /* Main thread: moves a cursor's window to @offset.
  *
  * Deadlines are relative to the time they are set, so as long as the
@@ -310,9 +368,9 @@ update_cursor (TsStreamReader *self,
                gint64          offset)
 {
   g_autoptr(GArray) others = NULL;
-  gint64 old_start, old_end, old_position, new_end, bitrate, expected, now;
+  gint64 old_start, old_end, old_position, new_end, bitrate, expected, now, window, win_start;
   gint64 drop_start = -1, drop_end = -1, trim_start = -1, trim_end = -1;
-  gboolean jump, back;
+  gboolean jump, back, cancel, settling;
   Span own;
   Cursor *c;
 
@@ -331,7 +389,7 @@ update_cursor (TsStreamReader *self,
   old_start = c->win_start;
   old_end = c->win_end;
   bitrate = bitrate_locked (self);
-  new_end = MIN (offset + window_locked (self), self->size);
+  window = window_locked (self);
   expected = c->base_position
              + (gint64) ((double) bitrate * (double) (now - c->base_time) / G_USEC_PER_SEC);
   /* Demuxers step back a little between tracks: that is no seek. Reading
@@ -340,11 +398,33 @@ update_cursor (TsStreamReader *self,
   jump = old_start < 0 || offset < old_start - 2 * self->piece_length || offset > old_end
          || offset > old_position + MAX (2 * self->piece_length, bitrate)
          || offset > expected + MAX (2 * self->piece_length, bitrate);
+  if (jump)
+    c->ramp = RAMP_START_PIECES * self->piece_length;
+  else if (piece_of (self, offset) > piece_of (self, old_position))
+    c->ramp = MIN (c->ramp * 2, window);
+  else if (piece_of (self, offset) < piece_of (self, old_position))
+    c->interleaved = TRUE;
+  /* Ends on a piece boundary: a first window of one piece is the piece
+   * the player waits for, not two. */
+  new_end = MIN (MAX (piece_start (self, offset) + MIN (window, c->ramp), offset + 1), self->size);
+  /* Such a demuxer reads the other tracks' samples near the place it
+   * jumped to next, often from the piece before. */
+  win_start = offset;
+  if (jump && c->interleaved && piece_start (self, offset) > 0
+      && offset - piece_start (self, offset) < self->piece_length / 2)
+    win_start = piece_start (self, piece_start (self, offset) - 1);
+  /* Right after a jump, before it reads on, a demuxer in pull mode reads
+   * the other tracks' samples a little before the place it jumped to:
+   * that piece is as urgent as the first. */
+  settling = !jump && old_start >= 0 && old_position < c->base_position + self->piece_length
+             && piece_of (self, offset) < piece_of (self, c->base_position);
+  /* The only reader of the torrent may start over: see below. */
+  cancel = (jump || settling) && self->streaming && streaming_readers (self->torrent) == 1;
 
   /* Moving on at the pace, with the far end still in the same piece:
    * nothing new to ask for. This keeps small reads from calling into
    * libtorrent. */
-  if (!jump && c->prev_start < 0
+  if (!jump && c->prev_start < 0 && piece_of (self, offset) >= piece_of (self, old_start)
       && piece_of (self, MAX (new_end - 1, 0)) == piece_of (self, MAX (old_end - 1, 0)))
     {
       g_mutex_unlock (&self->lock);
@@ -387,11 +467,13 @@ update_cursor (TsStreamReader *self,
       c->prev_start = c->prev_end = -1;
     }
 
-  c->win_start = offset;
+  c->win_start = win_start;
   c->win_end = new_end;
+  if (cancel)
+    shrink_other_windows_locked (self, id);
   others = other_windows_locked (self, id);
   /* Clearing must not take what this cursor still wants either. */
-  own = (Span) { offset, new_end, offset };
+  own = (Span) { win_start, new_end, offset };
   g_array_append_val (others, own);
   if (c->prev_start >= 0)
     {
@@ -404,18 +486,37 @@ update_cursor (TsStreamReader *self,
   g_debug ("cursor %u at %" G_GINT64_FORMAT ": %s, window up to %" G_GINT64_FORMAT,
            id, offset, jump ? "retargeted" : "sliding", new_end);
 
-  if (jump)
+  if (cancel)
+    {
+      /* libtorrent cancels the requests in flight that have no deadline
+       * when the first deadline goes into an empty set: after a jump the
+       * read-ahead queued with the peers for the old place would arrive
+       * before the piece the player now waits for. Then every span gets
+       * its deadlines again. */
+      g_debug ("cursor %u: the requests in flight without deadlines go", id);
+      ts_torrent_clear_all_deadlines (self->torrent);
+      for (guint i = 0; i < others->len; i++)
+        {
+          Span *o = &g_array_index (others, Span, i);
+
+          set_window_deadlines (self, o->start, o->end, o->position, bitrate, others, 0);
+        }
+    }
+  else if (jump)
     {
       clear_deadlines (self, drop_start, drop_end, others, bitrate);
       clear_deadlines (self, trim_start, trim_end, others, bitrate);
-      set_window_deadlines (self, offset, new_end, offset, bitrate, others, 0);
+      set_window_deadlines (self, win_start, new_end, offset, bitrate, others, 0);
     }
   else
     {
       clear_deadlines (self, drop_start, drop_end, others, bitrate);
       /* Pieces skipped behind us lose their deadlines, the new ones at the
-       * far end get theirs. */
+       * far end get theirs, and so do those of a step back (demuxers read
+       * an audio sample a little before the video they just read). */
       clear_deadlines (self, old_start, piece_start (self, offset), others, bitrate);
+      if (offset < old_start)
+        set_window_deadlines (self, offset, MIN (old_start, new_end), offset, bitrate, others, 0);
       set_window_deadlines (self, MAX (old_end, offset), new_end, offset, bitrate, others, 0);
     }
 }
@@ -1069,6 +1170,7 @@ typedef struct {
   TsTorrent *torrent;
   guint      index;
   GArray    *spans;
+  gboolean   streaming;
 } DeadlineCleanup;
 
 static gboolean
@@ -1084,6 +1186,8 @@ deadline_cleanup_cb (gpointer user_data)
         ts_torrent_clear_range_deadlines (d->torrent, d->index, span->start,
                                           span->end - span->start);
       }
+  if (d->streaming)
+    add_streaming_reader (d->torrent, -1);
   return G_SOURCE_REMOVE;
 }
 
@@ -1102,19 +1206,25 @@ ts_stream_reader_dispose (GObject *object)
 {
   TsStreamReader *self = TS_STREAM_READER (object);
 
-  /* Deadlines of cursors never closed, on the main thread whichever thread
-   * let go last. (The head and tail asked for at the start stay: they are
-   * small, and another reader of the file may want them by now.) */
-  if (self->torrent != NULL && self->size > 0 && self->n_confirmed < self->n_pieces)
+  /* Deadlines of cursors never closed, and the count of streaming readers,
+   * on the main thread whichever thread let go last. (The head and tail
+   * asked for at the start stay: they are small, and another reader of the
+   * file may want them by now.) */
+  if (self->torrent != NULL
+      && (self->streaming || (self->size > 0 && self->n_confirmed < self->n_pieces)))
     {
       DeadlineCleanup *d = g_new0 (DeadlineCleanup, 1);
 
       d->torrent = g_object_ref (self->torrent);
       d->index = self->index;
-      self->tail_start = self->size;   /* not a window */
-      d->spans = other_windows_locked (self, 0);
+      d->streaming = self->streaming;
+      self->streaming = FALSE;
+      self->head_end = 0;              /* not windows */
+      self->tail_start = self->size;
+      d->spans = self->n_confirmed < self->n_pieces ? other_windows_locked (self, 0)
+                                                    : g_array_new (FALSE, FALSE, sizeof (Span));
 
-      if (d->spans->len == 0)
+      if (d->spans->len == 0 && !d->streaming)
         deadline_cleanup_free (d);
       else if (g_thread_self () == self->owner)
         {
@@ -1166,6 +1276,7 @@ ts_stream_reader_class_init (TsStreamReaderClass *klass)
   object_class->finalize = ts_stream_reader_finalize;
 
   reader_quark = g_quark_from_static_string ("ts-stream-reader");
+  count_quark = g_quark_from_static_string ("ts-stream-reader-count");
 }
 
 static void
@@ -1224,16 +1335,24 @@ ts_stream_reader_new (TsTorrentFile *file)
       return self;
     }
 
+  /* From now on the pieces without deadlines come in file order. */
+  self->streaming = TRUE;
+  add_streaming_reader (self->torrent, 1);
+
   /* Demuxers look at both ends first: the head, and the tail where MP4 keeps
-   * its index when it was not moved to the front, and Matroska its cues. */
-  head = MIN (MAX (PREFETCH_BYTES, 2 * self->piece_length), self->size);
-  tail = MIN (MAX (PREFETCH_BYTES, 2 * self->piece_length), self->size);
-  ts_torrent_set_range_deadlines (self->torrent, self->index, 0, head, 0,
-                                  (int) MAX (self->piece_length * 1000 / DEFAULT_BITRATE, 1));
-  ts_torrent_set_range_deadlines (self->torrent, self->index, self->size - tail, tail,
-                                  TAIL_DEADLINE_MS,
-                                  (int) MAX (self->piece_length * 1000 / DEFAULT_BITRATE, 1));
-  /* Windows reaching the tail leave it its own, more urgent deadlines. */
+   * its index when it was not moved to the front, and Matroska its cues.
+   * One piece of each, the head first: everything asked for now competes
+   * for the first seconds, and the demuxer asks for more itself. */
+  head = piece_end (self, 0);
+  tail = self->size - piece_start (self, self->size - 1);
+  ts_torrent_set_range_deadlines (self->torrent, self->index, 0, head, 0, 1);
+  if (tail < self->size && self->size - tail >= head)
+    ts_torrent_set_range_deadlines (self->torrent, self->index, self->size - tail, tail,
+                                    TAIL_DEADLINE_MS, 1);
+  else
+    tail = 0;
+  /* Windows reaching these leave them their own, more urgent deadlines. */
+  self->head_end = head;
   self->tail_start = self->size - tail;
 
   return self;

@@ -18,9 +18,12 @@ G_DECLARE_FINAL_TYPE (TsStreamReader, ts_stream_reader, TS, STREAM_READER, GObje
  * a window of the streaming-readahead setting's seconds at the film's bit
  * rate (size ÷ duration once known, else 4 Mbit/s), within bounds. The
  * window slides as the cursor moves; a seek drops the stale deadlines and
- * retargets at once. Head and tail pieces are asked for when the reader is
- * made (MP4 moov at the end, Matroska cues). The rest of the file keeps
- * downloading at its normal priority.
+ * retargets at once, starting from the one piece the player waits for and
+ * doubling as it reads on (libtorrent fetches the pieces with deadlines in
+ * random order). The first and the last piece are asked for when the
+ * reader is made (MP4 moov at the end, Matroska cues). While a reader
+ * streams, the rest of the torrent downloads in file order, and the only
+ * reader of a torrent cancels the requests in flight when it jumps.
  *
  * Reads return only verified bytes (never zero-filled holes): they wait,
  * cancellably, until the engine has the data on disk, then read the file

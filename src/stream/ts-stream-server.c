@@ -478,11 +478,21 @@ gboolean
 ts_stream_server_start (TsStreamServer  *self,
                         GError         **error)
 {
+  return ts_stream_server_start_on_port (self, 0, error);
+}
+
+gboolean
+ts_stream_server_start_on_port (TsStreamServer  *self,
+                                guint            port,
+                                GError         **error)
+{
   g_autoptr(SoupServer) server = NULL;
   g_autofree char *token = NULL;
+  g_autoptr(GError) local_error = NULL;
   GSList *uris;
 
   g_return_val_if_fail (TS_IS_STREAM_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
 
   if (self->server != NULL)
     return TRUE;
@@ -493,8 +503,14 @@ ts_stream_server_start (TsStreamServer  *self,
 
   server = soup_server_new ("server-header", "TorrentStream ", NULL);
   soup_server_add_handler (server, NULL, handler_cb, self, NULL);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    return FALSE;
+  if (!soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &local_error))
+    {
+      /* libsoup's message names the address but not what it was for. */
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("The stream server cannot listen on port %u: %s"),
+                   port, local_error->message);
+      return FALSE;
+    }
 
   uris = soup_server_get_uris (server);
   self->port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;

@@ -30,6 +30,10 @@ G_DECLARE_FINAL_TYPE (TsStreamServer, ts_stream_server, TS, STREAM_SERVER, GObje
 TsStreamServer *ts_stream_server_new           (TsSession      *session);
 gboolean        ts_stream_server_start         (TsStreamServer *self,
                                                 GError        **error);
+/* The same on a given port of 127.0.0.1 (0: any free one). */
+gboolean        ts_stream_server_start_on_port (TsStreamServer *self,
+                                                guint           port,
+                                                GError        **error);
 /* Closes the listener and every connection. */
 void            ts_stream_server_stop          (TsStreamServer *self);
 guint           ts_stream_server_get_port      (TsStreamServer *self);

@@ -458,14 +458,18 @@ serve_status_cb (gpointer user_data)
 {
   TsServe *self = user_data;
   g_autofree char *line = NULL;
+  g_autofree char *players = NULL;
+  guint n;
 
   if (self->torrent == NULL)
     return G_SOURCE_CONTINUE;
 
   /* stdout carries the URL only: whoever starts us reads its first line. */
+  n = ts_stream_server_get_n_clients (self->server);
   line = format_status_line (self->torrent);
-  g_printerr ("%s — %u %s\n", line, ts_stream_server_get_n_clients (self->server),
-              ts_stream_server_get_n_clients (self->server) == 1 ? _("player") : _("players"));
+  /* Translators: after the status line in --serve mode: players reading now. */
+  players = g_strdup_printf (ngettext ("%u player", "%u players", n), n);
+  g_printerr ("%s — %s\n", line, players);
   return G_SOURCE_CONTINUE;
 }
 
@@ -489,13 +493,17 @@ describe_files (TsTorrent *torrent)
 }
 
 /* Only the served file downloads: every byte the seeders send should be
- * one the player can use. */
+ * one the player can use. A torrent that was in the session already keeps
+ * the files its user chose (the reader wants the served one anyway). */
 static void
 apply_streaming_priorities (TsServe *self)
 {
   GListModel *files = ts_torrent_get_files (self->torrent);
   guint n = g_list_model_get_n_items (files);
   g_autofree guint8 *priorities = g_new0 (guint8, MAX (n, 1));
+
+  if (self->torrent != self->added)
+    return;
 
   for (guint i = 0; i < n; i++)
     {
