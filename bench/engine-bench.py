@@ -5,16 +5,23 @@
 1. Download time of one 256 MiB file from one unthrottled local seeder
    (python3-libtorrent, found through a local opentracker), by
    `torrentstream --headless --exit-when-done` and by `aria2c` (same seeder,
-   same .torrent, same run); ratio ours / aria2c (target <= 1.0).
+   same .torrent, same run); ratio ours / aria2c (target <= 1.0). For ours
+   also where the time goes: start -> first data on disk, the transfer, and
+   all data on disk -> exit (the headless mode notices completion at its
+   next status line, every second here, then saves its state and stops).
 2. The idle headless app with 20 complete torrents loaded: wake-ups per
-   second (target <= 1) and resident memory (target <= 60 MB).
+   second (target <= 1), per thread, measured settle-seconds after its start
+   and again late-seconds after it (libtorrent ends idle disk threads only
+   every 60 s); resident memory (target <= 60 MB).
 
 Loopback only (run it through bench/engine-bench.sh: private network
 namespace when root, private HOME/XDG dirs). Every process it starts is
 stopped at the end, also on errors and Ctrl+C.
 
 usage: engine-bench.py --build-dir BUILD [--size-mib 256] [--reps 1]
-                       [--idle-seconds 10] [--settle-seconds 15] [--seeder-no-utp]
+                       [--idle-seconds 10] [--settle-seconds 15] [--late-seconds 135]
+                       [--late-window-seconds 30]
+                       [--seeder-no-utp]
                        [--skip-idle] [--skip-download] [--keep]
 """
 
@@ -128,8 +135,12 @@ class Bench:
             fh.write("[%s]\ndownload-folder='%s'\n" % (APP_ID.replace(".", "/"), download_dir))
         return env
 
-    def run_headless_until_done(self, home, dl, torrents, timeout):
+    def run_headless_until_done(self, home, dl, torrents, timeout, watch=None):
+        """(seconds, exit status, peak RSS in kB, phases): @watch is (path, size) of a file
+        whose allocated blocks tell when data starts and ends landing on disk (libtorrent
+        writes through a memory map into a sparse file); phases is (first, all) seconds."""
         env = self.app_env(home, dl, 1)
+        first = full = None
         with open(os.path.join(home, "headless.log"), "w") as logf:
             t0 = time.monotonic()
             p = self.spawn([self.binary, "--headless", "--exit-when-done"] + torrents,
@@ -139,8 +150,17 @@ class Bench:
                 pid, status, ru = os.wait4(p.pid, os.WNOHANG)
                 if pid:
                     p.returncode = os.waitstatus_to_exitcode(status)
-                    return time.monotonic() - t0, p.returncode, ru.ru_maxrss
-                time.sleep(0.02)
+                    return time.monotonic() - t0, p.returncode, ru.ru_maxrss, (first, full)
+                if watch and full is None:
+                    try:
+                        blocks = os.stat(watch[0]).st_blocks * 512
+                    except FileNotFoundError:
+                        blocks = 0
+                    if blocks > 0 and first is None:
+                        first = time.monotonic() - t0
+                    if blocks >= watch[1]:
+                        full = time.monotonic() - t0
+                time.sleep(0.01)
             self.stop(p)
             raise RuntimeError("torrentstream did not finish in %d s; see %s/headless.log"
                                % (timeout, home))
@@ -157,9 +177,11 @@ class Bench:
                 dl = os.path.join(run, "dl")
                 os.makedirs(dl)
                 up0 = self.swarm_command("status")["uploaded"]
+                phases = (None, None)
                 if who == "engine":
-                    secs, rc, maxrss_kb = self.run_headless_until_done(run, dl, [torrent],
-                                                                       self.a.timeout)
+                    secs, rc, maxrss_kb, phases = self.run_headless_until_done(
+                        run, dl, [torrent], self.a.timeout,
+                        watch=(os.path.join(dl, "bench.bin"), self.a.size_mib * MIB))
                     extra = "exit %d, peak RSS %.0f MB" % (rc, maxrss_kb * 1024 / 1e6)
                 else:
                     secs, rc = self.run_aria2(run, dl, torrent)
@@ -167,7 +189,7 @@ class Bench:
                 got = os.path.join(dl, "bench.bin")
                 ok = os.path.exists(got) and filecmp.cmp(src, got, shallow=False)
                 sent = self.swarm_command("status")["uploaded"] - up0
-                rows.append((who, rep, secs, ok, extra, sent))
+                rows.append((who, rep, secs, ok, extra, sent, phases))
                 log("%s run %d: %.2f s, bytes %s, seeder sent %.1f MiB, %s"
                     % (who, rep + 1, secs, "match" if ok else "DIFFER/MISSING", sent / MIB, extra))
                 shutil.rmtree(dl, ignore_errors=True)
@@ -263,13 +285,51 @@ class Bench:
             time.sleep(0.05)
         return None
 
+    @staticmethod
+    def thread_label(pid, tid, name):
+        """@name, or for libtorrent's threads (2.0.8 leaves them unnamed on Linux: its
+        names are longer than the 15 characters Linux allows) a guess from where the
+        thread sleeps."""
+        if tid == pid:
+            return "main"
+        if name != "torrentstream":
+            return name
+        try:
+            with open("/proc/%d/task/%d/wchan" % (pid, tid)) as fh:
+                wchan = fh.read().strip()
+        except (FileNotFoundError, ProcessLookupError):
+            wchan = ""
+        if "epoll" in wchan:
+            return "lt-network?"
+        if "futex" in wchan:
+            return "lt-disk?"
+        return "unnamed"
+
+    def idle_window(self, app_pid, spawned, seconds):
+        """Wake-ups of the app over the next @seconds."""
+        s0 = self.thread_switches(app_pid)
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        s1 = self.thread_switches(app_pid)
+        dt = time.monotonic() - t0
+        # Threads alive at both ends, plus those born in between (counted
+        # from zero); threads that ended in between are lost to /proc.
+        per_thread = []
+        for tid, (name, v1, i1) in s1.items():
+            _n, v0, i0 = s0.get(tid, (name, 0, 0))
+            per_thread.append((v1 - v0, i1 - i0, self.thread_label(app_pid, tid, name), tid))
+        per_thread.sort(reverse=True)
+        return {"start": t0 - spawned, "seconds": dt, "per_thread": per_thread,
+                "ended": len(set(s0) - set(s1)), "born": len(set(s1) - set(s0)),
+                "window": (t0 - spawned, t0 + dt - spawned), "perf": None}
+
     def bench_idle(self):
         extras = [t["torrent"] for t in self.ready["torrents"][1:]]
         home = os.path.join(self.work, "idle")
         dl = os.path.join(home, "dl")
         os.makedirs(dl)
         log("idle: downloading the %d small torrents once" % len(extras))
-        secs, rc, _ = self.run_headless_until_done(home, dl, extras, self.a.timeout)
+        secs, rc, _, _ = self.run_headless_until_done(home, dl, extras, self.a.timeout)
         log("idle: %d torrents complete in %.1f s (exit %d)" % (len(extras), secs, rc))
 
         # No peers to talk to any more; the tracker stays up like a real one.
@@ -288,44 +348,35 @@ class Bench:
         app_pid = self.child_pid(p.pid) if use_perf else p.pid
         if app_pid is None:
             raise RuntimeError("the idle headless app did not start; see %s/idle.log" % home)
-        log("idle: headless restarted with the saved torrents; settling %d s"
-            % self.a.settle_seconds)
-        time.sleep(self.a.settle_seconds)
-        if p.poll() is not None or not os.path.exists("/proc/%d" % app_pid):
-            raise RuntimeError("the idle headless app exited; see %s/idle.log" % home)
+        plan = [(self.a.settle_seconds, self.a.idle_seconds)]
+        if self.a.late_seconds > self.a.settle_seconds + self.a.idle_seconds:
+            plan.append((self.a.late_seconds, self.a.late_window_seconds))
+        windows = []
+        for at, length in plan:
+            log("idle: headless restarted with the saved torrents; measuring %d s from %d s after "
+                "its start" % (length, at))
+            time.sleep(max(0.0, spawned + at - time.monotonic()))
+            if p.poll() is not None or not os.path.exists("/proc/%d" % app_pid):
+                raise RuntimeError("the idle headless app exited; see %s/idle.log" % home)
+            windows.append(self.idle_window(app_pid, spawned, length))
         n_loaded = self.count_loaded(home)
-        s0 = self.thread_switches(app_pid)
-        t0 = time.monotonic()
-        time.sleep(self.a.idle_seconds)
-        s1 = self.thread_switches(app_pid)
-        dt = time.monotonic() - t0
         mem = self.memory(app_pid)
-        # Threads alive at both ends, plus those born in between (counted
-        # from zero); threads that ended in between are lost to /proc.
-        per_thread = []
-        for tid, (name, v1, i1) in s1.items():
-            _n, v0, i0 = s0.get(tid, (name, 0, 0))
-            per_thread.append((v1 - v0, i1 - i0, name, tid))
-        per_thread.sort(reverse=True)
-        ended = len(set(s0) - set(s1))
-        born = len(set(s1) - set(s0))
         os.kill(app_pid, signal.SIGTERM)
         try:
             p.wait(30)
         except subprocess.TimeoutExpired:
             self.stop(p)
-        perf_rate = None
         if use_perf:
             # perf's t is seconds since it started (about when we spawned it):
-            # keep the one-second intervals that lie inside our window.
+            # keep the one-second intervals that lie inside each window.
             rows = self.perf_intervals(perf_out)
-            rel0, rel1 = t0 - spawned, t0 + dt - spawned
-            window = [c for (t, c) in rows if rel0 + 1.0 <= t <= rel1 + 0.05]
-            if window:
-                perf_rate = (sum(window) / len(window), len(window))
+            for w in windows:
+                rel0, rel1 = w["window"]
+                counts = [c for (t, c) in rows if rel0 + 1.0 <= t <= rel1 + 0.05]
+                if counts:
+                    w["perf"] = (sum(counts) / len(counts), len(counts))
         self.swarm_command("resume")
-        return {"loaded": n_loaded, "seconds": dt, "per_thread": per_thread, "ended": ended,
-                "born": born, "perf": perf_rate, "mem": mem}
+        return {"loaded": n_loaded, "windows": windows, "mem": mem}
 
     @staticmethod
     def count_loaded(home):
@@ -345,6 +396,11 @@ def main():
     ap.add_argument("--idle-torrents", type=int, default=20)
     ap.add_argument("--idle-seconds", type=int, default=10)
     ap.add_argument("--settle-seconds", type=int, default=15)
+    ap.add_argument("--late-seconds", type=int, default=135,
+                    help="also measure this long after the start, once libtorrent's disk-thread "
+                         "reaper (every 60 s) has run; 0 = not")
+    ap.add_argument("--late-window-seconds", type=int, default=30,
+                    help="length of the late window (30 s holds one periodic resume save)")
     ap.add_argument("--timeout", type=int, default=600, help="per download, seconds")
     ap.add_argument("--seeder-no-utp", action="store_true",
                     help="the seeder speaks TCP only (default: TCP + uTP like any libtorrent peer; "
@@ -379,40 +435,47 @@ def main():
         print("Download of one %d MiB file (%d KiB pieces), unthrottled, wall time from process "
               "start to exit:" % (a.size_mib, a.piece_size // 1024))
         for who in ("engine", "aria2c"):
-            for (w, rep, secs, ok, extra, sent) in rows:
+            for (w, rep, secs, ok, extra, sent, phases) in rows:
                 if w == who:
                     label = "torrentstream --headless --exit-when-done" if w == "engine" \
                         else "aria2c 1.36 (--file-allocation=falloc)"
                     print("  %-44s run %d: %7.2f s  %6.1f MiB/s  bytes %s  (%s)"
                           % (label, rep + 1, secs, a.size_mib / secs,
                              "match" if ok else "DIFFER", extra))
-        ours = sorted(s for (w, _, s, ok, _, _) in rows if w == "engine")
-        theirs = sorted(s for (w, _, s, ok, _, _) in rows if w == "aria2c")
+                    first, full = phases
+                    if first is not None and full is not None:
+                        print("  %-44s        start -> first data on disk %.2f s, transfer %.2f s "
+                              "(%.0f MiB/s), all data on disk -> exit %.2f s"
+                              % ("", first, full - first, a.size_mib / max(full - first, 1e-3),
+                                 secs - full))
+        ours = sorted(r[2] for r in rows if r[0] == "engine")
+        theirs = sorted(r[2] for r in rows if r[0] == "aria2c")
         med = lambda v: v[len(v) // 2]
         print("  ratio ours / aria2c (medians): %.2fx   (target <= 1.0x)" % (med(ours) / med(theirs)))
     if idle:
         m = idle["mem"]
         print()
         print("Idle headless app, %d complete torrents loaded (seeder paused, tracker up, status "
-              "lines off: TS_HEADLESS_INTERVAL=3600), after %d s of settling:"
-              % (idle["loaded"], a.settle_seconds))
-        vol = sum(v for v, _i, _n, _t in idle["per_thread"])
-        invol = sum(i for _v, i, _n, _t in idle["per_thread"])
-        if idle["perf"] is not None:
-            rate, n = idle["perf"]
-            print("  wake-ups: %.2f /s   (perf stat -I 1000 -e context-switches with the app as its "
-                  "child, so every thread counts, also short-lived ones; mean of %d one-second "
-                  "intervals; a thread switches out once each time it sleeps, so a switch is a "
-                  "wake-up)   (target <= 1 /s)" % (rate, n))
-        print("  %s: %.2f /s   (voluntary context switches of each thread in "
-              "/proc/PID/task/*/status over %.1f s: %d; involuntary %d; %d threads now, %d started "
-              "and %d ended in the window - switches of ended threads are not seen)"
-              % ("wake-ups" if idle["perf"] is None else "cross-check", vol / idle["seconds"],
-                 idle["seconds"], vol, invol, len(idle["per_thread"]), idle["born"], idle["ended"]))
-        busiest = ", ".join("%s[%d] %.1f/s" % (name, tid, v / idle["seconds"])
-                            for v, _i, name, tid in idle["per_thread"][:4] if v > 0)
-        if busiest:
-            print("  busiest threads: " + busiest)
+              "lines off: TS_HEADLESS_INTERVAL=3600):" % idle["loaded"])
+        for w in idle["windows"]:
+            print("  %.0f-%.0f s after start:" % w["window"])
+            vol = sum(v for v, _i, _n, _t in w["per_thread"])
+            invol = sum(i for _v, i, _n, _t in w["per_thread"])
+            if w["perf"] is not None:
+                rate, n = w["perf"]
+                print("    wake-ups: %.2f /s   (perf stat -I 1000 -e context-switches with the app "
+                      "as its child, so every thread counts, also short-lived ones; mean of %d "
+                      "one-second intervals; a thread switches out once each time it sleeps, so a "
+                      "switch is a wake-up)   (target <= 1 /s)" % (rate, n))
+            print("    %s: %.2f /s   (voluntary context switches of each thread in "
+                  "/proc/PID/task/*/status over %.1f s: %d; involuntary %d; %d threads now, %d "
+                  "started and %d ended in the window - switches of ended threads are not seen)"
+                  % ("wake-ups" if w["perf"] is None else "cross-check", vol / w["seconds"],
+                     w["seconds"], vol, invol, len(w["per_thread"]), w["born"], w["ended"]))
+            print("    per thread (voluntary/s; ? = libtorrent's unnamed threads, told apart by "
+                  "where they sleep): " + ", ".join(
+                      "%s[%d] %.1f" % (name, tid, v / w["seconds"])
+                      for v, _i, name, tid in w["per_thread"]))
         print("  RSS: %.1f MB (anonymous %.1f MB, file-backed %.1f MB, shared %.1f MB; peak %.1f MB)"
               "   (target <= 60 MB)" % (m.get("VmRSS", 0), m.get("RssAnon", 0), m.get("RssFile", 0),
                                         m.get("RssShmem", 0), m.get("VmHWM", 0)))

@@ -239,10 +239,12 @@ make_settings (TsLtSettings const *s)
   lt::settings_pack p;
   using sp = lt::settings_pack;
 
-  // Only what the shim translates: no tracker, peer or port-mapping chatter.
+  // Only what the shim translates: no tracker or port-mapping chatter.
+  // "peer" brings incoming_connection_alert: a peer that comes to a seed
+  // the caller stopped polling.
   p.set_int (sp::alert_mask, lt::alert_category::error | lt::alert_category::status
                              | lt::alert_category::storage | lt::alert_category::piece_progress
-                             | lt::alert_category::file_progress);
+                             | lt::alert_category::file_progress | lt::alert_category::peer);
   p.set_str (sp::user_agent, "TorrentStream/0.1");
   p.set_str (sp::peer_fingerprint, lt::generate_fingerprint ("TS", 0, 1, 0, 0));
   // Several peers behind one address are normal on loopback and behind NAT.
@@ -250,6 +252,16 @@ make_settings (TsLtSettings const *s)
   // A stalled request stalls playback: give up on a slow peer sooner than
   // the default 60 s so the deadline picker asks another one.
   p.set_int (sp::request_timeout, 10);
+  // Streaming wants throughput and pieces on time, so connect out over TCP,
+  // as many clients do.  uTP's congestion control (LEDBAT) is made to give
+  // way to other traffic, libtorrent 2.0's uTP falls far behind TCP on fast
+  // links, and a first attempt over uTP to a peer without it waits out a
+  // 3 s timeout before trying TCP.  Peers that come to us over uTP are still
+  // accepted, without throttling TCP in their favour (peer_proportional
+  // would cap a fast TCP seed as soon as a few uTP peers join).
+  p.set_bool (sp::enable_outgoing_utp, false);
+  p.set_bool (sp::enable_incoming_utp, true);
+  p.set_int (sp::mixed_mode_algorithm, sp::prefer_tcp);
 
   if (s->listen_interfaces && *s->listen_interfaces)
     p.set_str (sp::listen_interfaces, s->listen_interfaces);
@@ -260,8 +272,20 @@ make_settings (TsLtSettings const *s)
   p.set_int (sp::connections_limit, s->connections_limit > 0
                                         ? s->connections_limit
                                         : defaults.get_int (sp::connections_limit));
+  // The tick hands out rate-limit quota and times uTP resends: keep the
+  // default while anything transfers.  Idle, every tick is a wake-up for
+  // nothing; libtorrent wants at least one a second.  Disk threads each poll
+  // once a second until libtorrent's reaper ends them (one to two minutes
+  // idle): keep one.
   p.set_int (sp::tick_interval, s->tick_interval_ms > 0 ? s->tick_interval_ms
-                                                        : defaults.get_int (sp::tick_interval));
+                                : s->idle ? 1000
+                                          : defaults.get_int (sp::tick_interval));
+  p.set_int (sp::aio_threads, s->idle ? 1 : defaults.get_int (sp::aio_threads));
+  // Pages of a memory-mapped file count in our RSS for as long as it stays
+  // mapped: close the least recently used file every few seconds (without
+  // stalling its disk jobs), so a long download does not look like
+  // gigabytes of memory.  Periodic resume saves no longer do it (below).
+  p.set_int (sp::close_file_interval, 10);
   p.set_bool (sp::enable_dht, s->enable_dht);
   p.set_bool (sp::enable_lsd, s->enable_lsd);
   p.set_bool (sp::enable_upnp, s->enable_upnp);
@@ -339,6 +363,23 @@ set_metadata (TsLtTorrent *t, std::shared_ptr<const lt::torrent_info> ti)
     t->file_paths.push_back (fs.file_path (f));
   t->name = ti->name ();
   t->ti = std::move (ti);
+}
+
+// Whether anything TsLtStatus shows differs.  libtorrent also reports a
+// torrent while only its protocol traffic fades (a refused handshake keeps
+// it "changed" for half a minute): the caller would poll for nothing.
+bool
+visible_change (lt::torrent_status const &a, lt::torrent_status const &b)
+{
+  return a.state != b.state
+         || (a.flags & lt::torrent_flags::paused) != (b.flags & lt::torrent_flags::paused)
+         || a.has_metadata != b.has_metadata || a.errc != b.errc || a.name != b.name
+         || a.progress != b.progress || a.total_wanted != b.total_wanted
+         || a.total_wanted_done != b.total_wanted_done || a.total_done != b.total_done
+         || a.total != b.total || a.download_payload_rate != b.download_payload_rate
+         || a.upload_payload_rate != b.upload_payload_rate || a.num_peers != b.num_peers
+         || a.num_seeds != b.num_seeds || a.list_peers != b.list_peers
+         || a.num_pieces != b.num_pieces || a.pieces.size () != b.pieces.size ();
 }
 
 // Events are built on the stack; their strings live until the callback
@@ -456,12 +497,15 @@ void
 Emitter::state_update (lt::state_update_alert const *a) const
 {
   std::vector<lt::torrent_handle> got_metadata, want_progress;
+  std::vector<bool> changed (a->status.size (), false);
 
-  for (auto const &st : a->status)
+  for (size_t i = 0; i < a->status.size (); i++)
     {
+      auto const &st = a->status[i];
       TsLtTorrent *t = lookup (s, st.handle);
       if (!t)
         continue;
+      changed[i] = !t->has_last || visible_change (t->last, st);
       t->last = st;
       t->has_last = true;
       // Once has_metadata is set the torrent_info is complete and no longer
@@ -477,12 +521,12 @@ Emitter::state_update (lt::state_update_alert const *a) const
     if (TsLtTorrent *t = lookup (s, h))
       simple (TS_LT_EVENT_METADATA, t);
 
-  // The torrents in the alert, plus those that asked for a status and did
+  // The torrents that changed, plus those that asked for a status and did
   // not change (answered from the cache).
   std::vector<lt::torrent_status const *> rows;
-  for (auto const &st : a->status)
-    if (lookup (s, st.handle))
-      rows.push_back (&st);
+  for (size_t i = 0; i < a->status.size (); i++)
+    if (changed[i] && lookup (s, a->status[i].handle))
+      rows.push_back (&a->status[i]);
   for (auto const &entry : s->torrents)
     {
       TsLtTorrent *t = entry.second;
@@ -564,6 +608,25 @@ Emitter::alert (lt::alert const *alert) const
       if (a->socket_type == lt::socket_type_t::tcp)
         simple (TS_LT_EVENT_LISTEN, nullptr, std::string ("Cannot listen for peers on ")
                                                  + a->listen_interface () + ": " + a->error.message ());
+      return;
+    }
+
+  if (lt::alert_cast<lt::incoming_connection_alert> (alert))
+    {
+      // A caller that stopped polling quiet seeds gets their statuses, so
+      // it polls again while the peer is served (it is not known yet which
+      // torrent the peer wants).  Downloads are polled anyway.
+      bool any = false;
+      for (auto &entry : s->torrents)
+        {
+          TsLtTorrent *t = entry.second;
+          auto const state = t->last.state;
+          if (t->has_last && !t->removed
+              && (state == lt::torrent_status::seeding || state == lt::torrent_status::finished))
+            any = t->want_status = true;
+        }
+      if (any)
+        s->ses->post_torrent_updates (status_flags);
       return;
     }
 
@@ -961,6 +1024,8 @@ ts_lt_add_params_from_resume_data (const void *data, size_t len, char **error)
         return fail (error, "The saved download state does not name its torrent (no info-hash)");
       // A pause by the user survives a restart.
       take_over_pausing (ap->p, true);
+      // Sequential order is for as long as someone streams, not for good.
+      ap->p.flags &= ~lt::torrent_flags::sequential_download;
       return ap.release ();
     }
   catch (std::exception const &e)
@@ -1268,6 +1333,17 @@ ts_lt_torrent_set_piece_priority (TsLtTorrent *torrent, int piece, int priority)
 }
 
 void
+ts_lt_torrent_set_sequential (TsLtTorrent *torrent, bool sequential)
+{
+  with_handle (torrent, [&] (lt::torrent_handle const &h) {
+    if (sequential)
+      h.set_flags (lt::torrent_flags::sequential_download);
+    else
+      h.unset_flags (lt::torrent_flags::sequential_download);
+  });
+}
+
+void
 ts_lt_torrent_post_status (TsLtTorrent *torrent)
 {
   if (!torrent || !torrent->session || torrent->removed)
@@ -1290,9 +1366,15 @@ void
 ts_lt_torrent_save_resume_data (TsLtTorrent *torrent, bool only_if_modified)
 {
   with_handle (torrent, [&] (lt::torrent_handle const &h) {
-    auto flags = lt::torrent_handle::flush_disk_cache | lt::torrent_handle::save_info_dict;
+    // flush_disk_cache closes the torrent's files (2.0 has no cache of its
+    // own and keeps no file times in resume data): right for a last save,
+    // but the periodic ones would unmap the file being streamed, and stall
+    // its disk jobs behind that, every few seconds.
+    lt::resume_data_flags_t flags = lt::torrent_handle::save_info_dict;
     if (only_if_modified)
       flags |= lt::torrent_handle::only_if_modified;
+    else
+      flags |= lt::torrent_handle::flush_disk_cache;
     h.save_resume_data (flags);
   });
 }

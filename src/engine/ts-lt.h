@@ -42,7 +42,10 @@ typedef struct {
   bool            enable_natpmp;
   bool            rate_limit_local;    /* apply rate limits to loopback/LAN peers too */
   TsLtEncryption  encryption;
-  int             tick_interval_ms;    /* 0 = default */
+  int             tick_interval_ms;    /* 0 = libtorrent's default, 1 s when idle */
+  /* Nothing is transferring (the caller stopped polling for status): fewer
+   * libtorrent wake-ups and disk threads until it is cleared again. */
+  bool            idle;
 } TsLtSettings;
 
 /* Mirrors lt::torrent_status::state_t, plus the flags we derive. */
@@ -232,6 +235,10 @@ void        ts_lt_torrent_clear_piece_deadlines (TsLtTorrent *torrent);
 void        ts_lt_torrent_set_piece_priority  (TsLtTorrent *torrent,
                                                int          piece,
                                                int          priority);
+/* Pieces without a deadline in file order instead of rarest first (not kept
+ * in resume data). */
+void        ts_lt_torrent_set_sequential      (TsLtTorrent *torrent,
+                                               bool         sequential);
 void        ts_lt_torrent_post_status         (TsLtTorrent *torrent);
 void        ts_lt_torrent_post_file_progress  (TsLtTorrent *torrent);
 /* flags: only save when something changed since the last save. */

@@ -17,6 +17,7 @@
 #define HTTP_TIMEOUT_S          30
 #define STATUS_INTERVAL_S       1
 #define RESUME_INTERVAL_S       30
+#define SEED_RESUME_TICKS       10      /* seeds: every 10th resume tick */
 #define PIECE_SAVE_INTERVAL_S   5
 #define STATE_INTERVAL_S        (5 * 60)
 #define RESUME_WAIT_MS          (10 * 1000)
@@ -51,7 +52,10 @@ struct _TsSession
   GSource         *state_source;
   GSource         *poll_source;     /* during shutdown: pop events without waiting for notify */
   guint            poke_ticks;
+  gboolean         status_changed;  /* a status arrived since the last tick */
+  gboolean         engine_idle;     /* libtorrent told to wake up less */
   guint            resume_interval;
+  guint            resume_ticks;
   guint            piece_save_interval;
 
   guint            listen_port;
@@ -322,6 +326,7 @@ fill_settings (TsSession    *self,
       settings->rate_limit_local = FALSE;
     }
   settings->listen_interfaces = *listen;
+  settings->idle = self->engine_idle;
 }
 
 static void
@@ -420,11 +425,23 @@ update_totals (TsSession *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+static void
+set_engine_idle (TsSession *self,
+                 gboolean   idle)
+{
+  if (self->engine_idle == idle)
+    return;
+  self->engine_idle = idle;
+  apply_settings (self);
+}
+
 static gboolean
 status_tick_cb (gpointer user_data)
 {
   TsSession *self = user_data;
+  gboolean changed = self->status_changed;
   gboolean posted = FALSE;
+  gboolean working = FALSE;
   guint n_items;
 
   if (self->lt == NULL || self->shutting_down)
@@ -444,14 +461,21 @@ status_tick_cb (gpointer user_data)
           ts_lt_torrent_post_file_progress (torrent->lt);
           posted = TRUE;
         }
+      if (torrent->lt_active && _ts_torrent_is_live (torrent)
+          && torrent->state != TS_TORRENT_STATE_SEEDING)
+        working = TRUE;
     }
   if (!posted)
     ts_lt_session_post_updates (self->lt);
+  self->status_changed = FALSE;
 
-  /* Nothing active: stop, so an idle app does not wake up every second. */
-  if (self->n_active == 0 && self->poke_ticks == 0)
+  /* Downloads and checks change by themselves. A seed changes only while
+   * peers come, and then libtorrent reports it, which restarts this timer:
+   * after a quiet second, stop, so an idle app does not wake up. */
+  if (!working && !changed && self->poke_ticks == 0)
     {
       g_clear_pointer (&self->status_source, g_source_unref);
+      set_engine_idle (self, TRUE);
       return G_SOURCE_REMOVE;
     }
   if (self->poke_ticks > 0)
@@ -466,6 +490,7 @@ ensure_status_timer (TsSession *self)
     return;
   self->status_source = attach_timeout (self, STATUS_INTERVAL_S * 1000, TRUE,
                                         status_tick_cb, "[ts-session] status");
+  set_engine_idle (self, FALSE);
 }
 
 void
@@ -557,14 +582,22 @@ resume_tick_cb (gpointer user_data)
 {
   TsSession *self = user_data;
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->torrents));
+  /* libtorrent calls a torrent modified after every second it is active,
+   * and for a seed that is only its counters: writing all seeds (with
+   * fsync) every tick would keep an idle app busy. */
+  gboolean seeds_too = ++self->resume_ticks % SEED_RESUME_TICKS == 0;
 
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(TsTorrent) torrent = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      if (torrent->has_metadata)
+      if (torrent->has_metadata && (seeds_too || torrent->state != TS_TORRENT_STATE_SEEDING))
         _ts_session_request_resume_data (self, torrent, TRUE);
     }
+  /* The status timer sleeps while nothing changes; a seed that started
+   * serving a peer it dialled itself is noticed here at the latest. */
+  if (self->lt != NULL && self->status_source == NULL)
+    ts_lt_session_post_updates (self->lt);
   return G_SOURCE_CONTINUE;
 }
 
@@ -872,6 +905,7 @@ handle_event (TsSession   *self,
       break;
 
     case TS_LT_EVENT_STATUS:
+      self->status_changed = TRUE;
       for (int i = 0; i < event->n_statuses; i++)
         {
           TsTorrent *t = torrent_for_lt (self, event->statuses[i].torrent);
@@ -2335,6 +2369,8 @@ ts_session_start (TsSession  *self,
                                         resume_tick_cb, "[ts-session] resume data");
   self->state_source = attach_timeout (self, STATE_INTERVAL_S * 1000, TRUE,
                                        state_tick_cb, "[ts-session] session state");
+  /* Runs until the restored torrents are quiet, then lets libtorrent idle. */
+  ensure_status_timer (self);
 
   self->restoring = TRUE;
   data = g_new0 (RestoreData, 1);
