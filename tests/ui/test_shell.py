@@ -22,6 +22,11 @@ import sys
 import tempfile
 import time
 
+if __name__ == "__main__" and sys.argv[1:2] == ["--own-display"]:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import ownx
+    sys.exit(ownx.run_on_own_display(__file__, sys.argv[2:]))
+
 import libtorrent as lt
 import pyatspi
 
