@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Runs a GUI test script on its own Xvfb under its own D-Bus session.
 
-Xvfb's -displayfd picks an unused display atomically (xvfb-run -a was seen
-to hand a display that clients then could not open), and the X server
-starts before D-Bus so the accessibility registry can synthesize keys on it.
+Xvfb's -displayfd picks an unused display atomically, -noreset keeps it from
+resetting (and refusing connections for a moment) each time its last client
+leaves, and the X server starts before D-Bus so the accessibility registry
+can synthesize keys on it.
 """
 import os
 import select
@@ -19,7 +20,7 @@ def run_on_own_display(script, args):
         print("FAIL: Xvfb is not installed", file=sys.stderr)
         return 1
     read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen([xvfb_path, "-displayfd", str(write_fd), "-nolisten", "tcp",
+    xvfb = subprocess.Popen([xvfb_path, "-displayfd", str(write_fd), "-nolisten", "tcp", "-noreset",
                              "-screen", "0", "1280x800x24"],
                             pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

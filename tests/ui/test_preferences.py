@@ -39,7 +39,7 @@ def with_own_display(args):
         print("FAIL: Xvfb is not installed", file=sys.stderr)
         return 1
     read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen([xvfb_path, "-displayfd", str(write_fd), "-nolisten", "tcp",
+    xvfb = subprocess.Popen([xvfb_path, "-displayfd", str(write_fd), "-nolisten", "tcp", "-noreset",
                              "-screen", "0", "1280x800x24"],
                             pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
