@@ -361,6 +361,9 @@ class Bench:
             windows.append(self.idle_window(app_pid, spawned, length))
         n_loaded = self.count_loaded(home)
         mem = self.memory(app_pid)
+        # perf's last interval may end a little after the window: keep the
+        # shutdown's work out of it.
+        time.sleep(1.5)
         os.kill(app_pid, signal.SIGTERM)
         try:
             p.wait(30)
