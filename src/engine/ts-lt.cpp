@@ -239,12 +239,13 @@ make_settings (TsLtSettings const *s)
   lt::settings_pack p;
   using sp = lt::settings_pack;
 
-  // Only what the shim translates: no tracker or port-mapping chatter.
-  // "peer" brings incoming_connection_alert: a peer that comes to a seed
-  // the caller stopped polling.
+  // Only what the shim translates: no tracker, peer or port-mapping
+  // chatter.  (Peer alerts would tell a caller that stopped polling a quiet
+  // seed about a new peer at once, but every failed connection attempt
+  // wakes it too: a seed's caller polls now and then instead.)
   p.set_int (sp::alert_mask, lt::alert_category::error | lt::alert_category::status
                              | lt::alert_category::storage | lt::alert_category::piece_progress
-                             | lt::alert_category::file_progress | lt::alert_category::peer);
+                             | lt::alert_category::file_progress);
   p.set_str (sp::user_agent, "TorrentStream/0.1");
   p.set_str (sp::peer_fingerprint, lt::generate_fingerprint ("TS", 0, 1, 0, 0));
   // Several peers behind one address are normal on loopback and behind NAT.
@@ -608,25 +609,6 @@ Emitter::alert (lt::alert const *alert) const
       if (a->socket_type == lt::socket_type_t::tcp)
         simple (TS_LT_EVENT_LISTEN, nullptr, std::string ("Cannot listen for peers on ")
                                                  + a->listen_interface () + ": " + a->error.message ());
-      return;
-    }
-
-  if (lt::alert_cast<lt::incoming_connection_alert> (alert))
-    {
-      // A caller that stopped polling quiet seeds gets their statuses, so
-      // it polls again while the peer is served (it is not known yet which
-      // torrent the peer wants).  Downloads are polled anyway.
-      bool any = false;
-      for (auto &entry : s->torrents)
-        {
-          TsLtTorrent *t = entry.second;
-          auto const state = t->last.state;
-          if (t->has_last && !t->removed
-              && (state == lt::torrent_status::seeding || state == lt::torrent_status::finished))
-            any = t->want_status = true;
-        }
-      if (any)
-        s->ses->post_torrent_updates (status_flags);
       return;
     }
 
