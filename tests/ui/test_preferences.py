@@ -22,56 +22,20 @@ to $TS_ARTIFACTS_DIR.
 
 import os
 import re
-import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-
-def with_own_display(args):
-    """Runs this test on a new Xvfb under a new D-Bus session; returns its
-    exit status. Xvfb's -displayfd picks an unused display atomically."""
-    xvfb_path = shutil.which("Xvfb")
-    if xvfb_path is None:
-        print("FAIL: Xvfb is not installed", file=sys.stderr)
-        return 1
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen([xvfb_path, "-displayfd", str(write_fd), "-nolisten", "tcp", "-noreset",
-                             "-screen", "0", "1280x800x24"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    # Meson stops a test that runs too long with SIGTERM: stop Xvfb too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    try:
-        ready, _, _ = select.select([read_fd], [], [], 30)
-        number = os.read(read_fd, 64).decode().strip() if ready else ""
-        if not number.isdigit():
-            print("FAIL: Xvfb did not start", file=sys.stderr)
-            return 1
-        env = dict(os.environ, DISPLAY=f":{number}")
-        env.pop("XAUTHORITY", None)
-        return subprocess.run(["dbus-run-session", "--", sys.executable,
-                               os.path.abspath(__file__), *args], env=env).returncode
-    finally:
-        os.close(read_fd)
-        xvfb.terminate()
-        try:
-            xvfb.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            xvfb.kill()
-            xvfb.wait(timeout=10)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--own-display"]:
-    sys.exit(with_own_display(sys.argv[2:]))
+    import ownx
+    sys.exit(ownx.run_on_own_display(__file__, sys.argv[2:]))
 
 import pyatspi  # noqa: E402  (not needed, nor usable, before the display)
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_shell import (  # noqa: E402  (the AT-SPI helpers of the shell test)
     TestFailure, app_env, do_action, find, find_all, find_app, find_button,
     find_menu_item, find_window, has_state, log, press, quit_with_sigterm, require,
