@@ -6,27 +6,12 @@
 #include "ts-format.h"
 #include "ts-torrent.h"
 
-/* The state as a short phrase, capitalized, for a label. */
+/* The state as a short phrase, capitalized, for a label (the engine's
+ * translated names). */
 const char *
 ts_format_state (TsTorrentState state)
 {
-  switch (state)
-    {
-    case TS_TORRENT_STATE_FETCHING_METADATA:
-      return _("Fetching metadata");
-    case TS_TORRENT_STATE_CHECKING:
-      return _("Checking");
-    case TS_TORRENT_STATE_DOWNLOADING:
-      return _("Downloading");
-    case TS_TORRENT_STATE_SEEDING:
-      return _("Seeding");
-    case TS_TORRENT_STATE_PAUSED:
-      return _("Paused");
-    case TS_TORRENT_STATE_ERROR:
-      return _("Error");
-    default:
-      return _("Unknown");
-    }
+  return ts_torrent_state_to_string (state);
 }
 
 /* The state of @torrent, with the error message when it failed. */
