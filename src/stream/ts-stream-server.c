@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <libsoup/soup.h>
 #include <string.h>
 #include <sys/random.h>
@@ -32,6 +35,13 @@ struct _TsStreamServer
   char       *token;
   guint       port;
   GPtrArray  *clients;
+
+  /* LAN sharing: a second server with the same handler, so that closing it
+   * drops its listener and connections and nothing of the loopback one. */
+  SoupServer *lan_server;
+  guint       lan_port;
+  gboolean    lan_ipv6;       /* also listening on :: */
+  guint       lan_port_wanted; /* the port used last: bookmarks survive a toggle */
 };
 
 struct _Client
@@ -39,6 +49,7 @@ struct _Client
   int                ref_count;
   TsStreamServer    *server;      /* unowned: the server outlives its clients */
   SoupServerMessage *msg;
+  gboolean           lan;         /* came through the LAN listener */
   TsStreamReader    *reader;
   guint              cursor;
   GCancellable      *cancellable;
@@ -56,6 +67,8 @@ enum {
   PROP_SESSION,
   PROP_PORT,
   PROP_N_CLIENTS,
+  PROP_LAN_SHARING,
+  PROP_LAN_PORT,
   N_PROPS
 };
 
@@ -412,6 +425,7 @@ handler_cb (SoupServer        *server,
   client->ref_count = 1;   /* the array's */
   client->server = self;
   client->msg = g_object_ref (msg);
+  client->lan = server == self->lan_server;
   client->reader = ts_stream_reader_get_for_file (file);
   client->cursor = ts_stream_reader_open_cursor (client->reader);
   client->cancellable = g_cancellable_new ();
@@ -523,10 +537,310 @@ ts_stream_server_start_on_port (TsStreamServer  *self,
   return TRUE;
 }
 
+/* LAN sharing ------------------------------------------------------------------ */
+
+static void
+close_lan (TsStreamServer *self)
+{
+  if (self->lan_server == NULL)
+    return;
+
+  /* Backwards: client_abort() moves the last client into the freed slot,
+   * and that one was looked at already. */
+  for (guint i = self->clients->len; i > 0; i--)
+    {
+      Client *client = g_ptr_array_index (self->clients, i - 1);
+
+      if (client->lan)
+        client_abort (client);
+    }
+  /* The listener and every connection (idle keep-alive ones too) at once. */
+  soup_server_disconnect (self->lan_server);
+  g_clear_object (&self->lan_server);
+  self->lan_port = 0;
+  self->lan_ipv6 = FALSE;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAN_SHARING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAN_PORT]);
+}
+
+/* 0.0.0.0 and :: on @port; only 0.0.0.0 where IPv6 is missing (libsoup
+ * before 3.6.2 fails instead of skipping it). */
+static gboolean
+listen_all (SoupServer  *server,
+            guint        port,
+            gboolean    *ipv6,
+            GError     **error)
+{
+  g_autoptr(GError) dual_error = NULL;
+
+  if (soup_server_listen_all (server, port, 0, &dual_error))
+    {
+      GSList *uris = soup_server_get_uris (server);
+
+      *ipv6 = FALSE;
+      for (GSList *l = uris; l != NULL; l = l->next)
+        if (strchr (g_uri_get_host (l->data), ':') != NULL)
+          *ipv6 = TRUE;
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      return TRUE;
+    }
+
+  g_debug ("Listening on IPv4 and IPv6 failed (%s), trying IPv4 alone", dual_error->message);
+  *ipv6 = FALSE;
+  return soup_server_listen_all (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error);
+}
+
+static gboolean
+open_lan (TsStreamServer  *self,
+          GError         **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *loopback_only = g_getenv ("TS_LOOPBACK_ONLY");
+  gboolean ipv6 = FALSE;
+  GSList *uris;
+
+  /* Runs with TS_LOOPBACK_ONLY (the tests) promise to touch loopback alone;
+   * an opt-in in their settings must not break that promise. */
+  if (loopback_only != NULL && loopback_only[0] != '\0' && !g_str_equal (loopback_only, "0"))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           _("Streams cannot be shared on the local network while only "
+                             "loopback addresses may be used (TS_LOOPBACK_ONLY is set)"));
+      return FALSE;
+    }
+
+  /* The LAN URLs carry the loopback server's token. */
+  if (self->server == NULL && !ts_stream_server_start (self, error))
+    return FALSE;
+
+  server = soup_server_new ("server-header", "TorrentStream ", NULL);
+  soup_server_add_handler (server, NULL, handler_cb, self, NULL);
+
+  /* The usual port first, so that a TV's bookmark keeps working; else the
+   * one used last in this run, else any free one. */
+  {
+    guint ports[3];
+    gsize n_ports = 0;
+    gboolean listening = FALSE;
+
+    ports[n_ports++] = TS_STREAM_SERVER_LAN_PORT;
+    if (self->lan_port_wanted != 0 && self->lan_port_wanted != TS_STREAM_SERVER_LAN_PORT)
+      ports[n_ports++] = self->lan_port_wanted;
+    ports[n_ports++] = 0;
+
+    for (gsize i = 0; i < n_ports && !listening; i++)
+      {
+        g_clear_error (&local_error);
+        listening = listen_all (server, ports[i], &ipv6, &local_error);
+        /* Only a taken port is worth another try. */
+        if (!listening && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+          break;
+        if (!listening)
+          g_debug ("LAN port %u is taken: %s", ports[i], local_error->message);
+      }
+
+    if (!listening)
+      {
+        g_set_error (error, local_error->domain, local_error->code,
+                     _("Streams cannot be shared on the local network: %s"),
+                     local_error->message);
+        return FALSE;
+      }
+  }
+
+  uris = soup_server_get_uris (server);
+  self->lan_port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->lan_port_wanted = self->lan_port;
+  self->lan_ipv6 = ipv6;
+  self->lan_server = g_steal_pointer (&server);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAN_SHARING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAN_PORT]);
+  return TRUE;
+}
+
+gboolean
+ts_stream_server_set_lan_sharing (TsStreamServer  *self,
+                                  gboolean         enabled,
+                                  GError         **error)
+{
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  enabled = !!enabled;
+  if (enabled == (self->lan_server != NULL))
+    return TRUE;
+
+  if (!enabled)
+    {
+      close_lan (self);
+      return TRUE;
+    }
+
+  return open_lan (self, error);
+}
+
+gboolean
+ts_stream_server_get_lan_sharing (TsStreamServer *self)
+{
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), FALSE);
+  return self->lan_server != NULL;
+}
+
+guint
+ts_stream_server_get_lan_port (TsStreamServer *self)
+{
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), 0);
+  return self->lan_port;
+}
+
+/* Lower is better: private IPv4 ranges, other IPv4, IPv6 (unique-local or
+ * global), link-local IPv4; -1 for what a TV cannot use (IPv6 link-local
+ * needs a zone in the URL). */
+static int
+address_rank (const struct sockaddr *sa,
+              gboolean               ipv6_allowed)
+{
+  if (sa->sa_family == AF_INET)
+    {
+      guint32 a = g_ntohl (((const struct sockaddr_in *) sa)->sin_addr.s_addr);
+
+      if ((a >> 24) == 127 || a == 0)
+        return -1;
+      if ((a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8)
+        return 0;
+      if ((a >> 16) == 0xa9fe)
+        return 3;
+      return 1;
+    }
+
+  if (sa->sa_family == AF_INET6 && ipv6_allowed)
+    {
+      const struct in6_addr *a = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+
+      if (IN6_IS_ADDR_LOOPBACK (a) || IN6_IS_ADDR_LINKLOCAL (a) || IN6_IS_ADDR_UNSPECIFIED (a)
+          || IN6_IS_ADDR_V4MAPPED (a) || IN6_IS_ADDR_MULTICAST (a))
+        return -1;
+      return 2;
+    }
+
+  return -1;
+}
+
+/* The host's best LAN address for a URL ("192.168.1.5", "[fd00::5]"), or
+ * NULL. getifaddrs() reads the kernel's table at once: fine on the main
+ * thread. */
+static char *
+dup_lan_host (gboolean ipv6_allowed)
+{
+  struct ifaddrs *addrs = NULL;
+  g_autoptr(GInetAddress) best = NULL;
+  int best_rank = G_MAXINT;
+
+  if (getifaddrs (&addrs) != 0)
+    {
+      g_debug ("getifaddrs: %s", g_strerror (errno));
+      return NULL;
+    }
+
+  for (struct ifaddrs *ifa = addrs; ifa != NULL; ifa = ifa->ifa_next)
+    {
+      int rank;
+
+      if (ifa->ifa_addr == NULL || (ifa->ifa_flags & IFF_UP) == 0
+          || (ifa->ifa_flags & IFF_LOOPBACK) != 0)
+        continue;
+
+      rank = address_rank (ifa->ifa_addr, ipv6_allowed);
+      if (rank < 0 || rank >= best_rank)
+        continue;
+
+      g_clear_object (&best);
+      if (ifa->ifa_addr->sa_family == AF_INET)
+        best = g_inet_address_new_from_bytes ((const guint8 *) &((struct sockaddr_in *) ifa->ifa_addr)->sin_addr,
+                                              G_SOCKET_FAMILY_IPV4);
+      else
+        best = g_inet_address_new_from_bytes ((const guint8 *) &((struct sockaddr_in6 *) ifa->ifa_addr)->sin6_addr,
+                                              G_SOCKET_FAMILY_IPV6);
+      best_rank = rank;
+    }
+  freeifaddrs (addrs);
+
+  if (best == NULL)
+    return NULL;
+
+  {
+    g_autofree char *text = g_inet_address_to_string (best);
+
+    if (g_inet_address_get_family (best) == G_SOCKET_FAMILY_IPV6)
+      return g_strdup_printf ("[%s]", text);
+    return g_steal_pointer (&text);
+  }
+}
+
+static char *
+format_url (TsStreamServer *self,
+            const char     *host,
+            guint           port,
+            TsTorrentFile  *file)
+{
+  g_autofree char *name = NULL;
+  TsTorrent *torrent = ts_torrent_file_get_torrent (file);
+
+  if (torrent == NULL)
+    return NULL;
+
+  name = g_uri_escape_string (ts_torrent_file_get_name (file), NULL, FALSE);
+  return g_strdup_printf ("http://%s:%u/%s/%s/%u/%s", host, port, self->token,
+                          ts_torrent_get_info_hash (torrent), ts_torrent_file_get_index (file),
+                          name);
+}
+
+char *
+ts_stream_server_dup_lan_url (TsStreamServer *self,
+                              TsTorrentFile  *file)
+{
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), NULL);
+  g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
+
+  if (self->lan_server == NULL)
+    return NULL;
+
+  host = dup_lan_host (self->lan_ipv6);
+  if (host == NULL)
+    return NULL;
+
+  return format_url (self, host, self->lan_port, file);
+}
+
+char *
+ts_stream_server_dup_shared_url (TsStreamServer *self,
+                                 TsTorrentFile  *file)
+{
+  char *url;
+
+  g_return_val_if_fail (TS_IS_STREAM_SERVER (self), NULL);
+  g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
+
+  url = ts_stream_server_dup_lan_url (self, file);
+  if (url == NULL)
+    url = ts_stream_server_dup_url (self, file);
+  return url;
+}
+
+/* Loopback ------------------------------------------------------------------------ */
+
 void
 ts_stream_server_stop (TsStreamServer *self)
 {
   g_return_if_fail (TS_IS_STREAM_SERVER (self));
+
+  close_lan (self);
 
   if (self->server == NULL)
     return;
@@ -557,20 +871,13 @@ char *
 ts_stream_server_dup_url (TsStreamServer *self,
                           TsTorrentFile  *file)
 {
-  g_autofree char *name = NULL;
-  TsTorrent *torrent;
-
   g_return_val_if_fail (TS_IS_STREAM_SERVER (self), NULL);
   g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
 
-  torrent = ts_torrent_file_get_torrent (file);
-  if (self->server == NULL || torrent == NULL)
+  if (self->server == NULL)
     return NULL;
 
-  name = g_uri_escape_string (ts_torrent_file_get_name (file), NULL, FALSE);
-  return g_strdup_printf ("http://127.0.0.1:%u/%s/%s/%u/%s", self->port, self->token,
-                          ts_torrent_get_info_hash (torrent), ts_torrent_file_get_index (file),
-                          name);
+  return format_url (self, "127.0.0.1", self->port, file);
 }
 
 static void
@@ -578,8 +885,7 @@ ts_stream_server_dispose (GObject *object)
 {
   TsStreamServer *self = TS_STREAM_SERVER (object);
 
-  if (self->server != NULL)
-    ts_stream_server_stop (self);
+  ts_stream_server_stop (self);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ts_stream_server_parent_class)->dispose (object);
@@ -616,6 +922,14 @@ ts_stream_server_get_property (GObject    *object,
 
     case PROP_N_CLIENTS:
       g_value_set_uint (value, self->clients->len);
+      break;
+
+    case PROP_LAN_SHARING:
+      g_value_set_boolean (value, self->lan_server != NULL);
+      break;
+
+    case PROP_LAN_PORT:
+      g_value_set_uint (value, self->lan_port);
       break;
 
     default:
@@ -660,6 +974,13 @@ ts_stream_server_class_init (TsStreamServerClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_CLIENTS] =
     g_param_spec_uint ("n-clients", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_LAN_SHARING] =
+    g_param_spec_boolean ("lan-sharing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAN_PORT] =
+    g_param_spec_uint ("lan-port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
