@@ -13,6 +13,8 @@
 #include "ts-storage-manager.h"
 #include "ts-preferences-window.h"
 #include "ts-session.h"
+#include "ts-stream-server.h"
+#include "ts-torrent-file.h"
 #include "ts-torrent-src.h"
 #include "ts-torrent.h"
 #include "ts-window.h"
@@ -26,8 +28,11 @@ struct _TsApplication
   TsLibrary      *library;
   TsStorageManager *storage;
   TsNotifier     *notifier;
+  TsStreamServer *stream_server;
   /* Why the session could not start, shown once a window exists. */
   char           *start_error;
+  /* A message for the user from before there was a window. */
+  char           *pending_toast;
 
   guint           sigint_id;
   guint           sigterm_id;
@@ -50,6 +55,11 @@ ts_application_ensure_window (TsApplication *self)
             g_strdup_printf (_("The download engine could not start: %s"), self->start_error);
 
           ts_window_add_toast (TS_WINDOW (window), message);
+        }
+      if (self->pending_toast != NULL)
+        {
+          ts_window_add_toast (TS_WINDOW (window), self->pending_toast);
+          g_clear_pointer (&self->pending_toast, g_free);
         }
     }
 
@@ -200,6 +210,195 @@ torrent_removed_cb (TsSession *session,
   ts_library_forget (library, ts_torrent_get_info_hash (torrent));
 }
 
+/* Stream server ------------------------------------------------------------------ */
+
+/* On the active window, or on the first one when there is none yet. */
+static void
+show_toast (TsApplication *self,
+            const char    *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (TS_IS_WINDOW (window))
+    {
+      ts_window_add_toast (TS_WINDOW (window), message);
+      return;
+    }
+  g_free (self->pending_toast);
+  self->pending_toast = g_strdup (message);
+}
+
+static gboolean
+ensure_stream_server (TsApplication  *self,
+                      GError        **error)
+{
+  if (self->stream_server == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("The stream server is not running"));
+      return FALSE;
+    }
+  if (ts_stream_server_get_port (self->stream_server) != 0)
+    return TRUE;
+  return ts_stream_server_start (self->stream_server, error);
+}
+
+/* Follows the setting live; a failure leaves the setting as it is (the user
+ * asked for sharing) and says why sharing is off. */
+static void
+lan_sharing_changed_cb (TsApplication *self)
+{
+  gboolean wanted = g_settings_get_boolean (self->settings, "lan-sharing");
+  g_autoptr(GError) error = NULL;
+
+  if (self->stream_server == NULL)
+    return;
+
+  if (!ts_stream_server_set_lan_sharing (self->stream_server, wanted, &error))
+    {
+      g_message ("LAN sharing: %s", error->message);
+      show_toast (self, error->message);
+    }
+}
+
+char *
+ts_application_copy_stream_url (TsApplication *self,
+                                GtkWidget     *widget,
+                                TsTorrentFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
+
+  if (!ensure_stream_server (self, &error))
+    return g_strdup_printf (_("No stream URL: %s"), error->message);
+
+  url = ts_stream_server_dup_lan_url (self->stream_server, file);
+  if (url != NULL)
+    {
+      gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+      return g_strdup (_("Stream URL copied"));
+    }
+
+  url = ts_stream_server_dup_url (self->stream_server, file);
+  if (url == NULL)
+    return g_strdup (_("This file has no stream URL"));
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  /* Sharing is on, but there is no network to share on. */
+  if (ts_stream_server_get_lan_sharing (self->stream_server))
+    return g_strdup (_("Stream URL copied, for this computer only: it has no home network "
+                       "address"));
+  return g_strdup (_("Stream URL copied"));
+}
+
+/* The user's video app for @content_type: the default one unless that is
+ * us, then the first recommended other one. */
+static GAppInfo *
+external_app_for (const char *content_type)
+{
+  g_autoptr(GAppInfo) fallback = g_app_info_get_default_for_type (content_type, TRUE);
+  const char *own_id = APP_ID ".desktop";
+  GList *recommended;
+  GAppInfo *found = NULL;
+
+  if (fallback != NULL && g_strcmp0 (g_app_info_get_id (fallback), own_id) != 0)
+    return g_steal_pointer (&fallback);
+
+  recommended = g_app_info_get_recommended_for_type (content_type);
+  for (GList *l = recommended; l != NULL && found == NULL; l = l->next)
+    if (g_app_info_supports_uris (l->data)
+        && g_strcmp0 (g_app_info_get_id (l->data), own_id) != 0)
+      found = g_object_ref (l->data);
+  g_list_free_full (recommended, g_object_unref);
+  return found;
+}
+
+static void
+launch_uris_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_app_info_launch_uris_finish (G_APP_INFO (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (g_app_info_get_display_name (G_APP_INFO (source))),
+                           g_free);
+}
+
+void
+ts_application_open_external_async (TsApplication      *self,
+                                    GtkWidget          *widget,
+                                    TsTorrentFile      *file,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAppInfo) app = NULL;
+  g_autoptr(GAppLaunchContext) context = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *url = NULL;
+  GList uris = { NULL, NULL, NULL };
+
+  g_return_if_fail (TS_IS_APPLICATION (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (TS_IS_TORRENT_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_application_open_external_async);
+
+  if (!ensure_stream_server (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  url = ts_stream_server_dup_url (self->stream_server, file);
+  if (url == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("This file has no stream URL"));
+      return;
+    }
+
+  /* By the name alone: the file may not be on disk yet. */
+  content_type = g_content_type_guess (ts_torrent_file_get_name (file), NULL, 0, NULL);
+  app = external_app_for (content_type);
+  if (app == NULL)
+    {
+      g_autofree char *description = g_content_type_get_description (content_type);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("No other app is set to play %s from a web address"),
+                               description);
+      return;
+    }
+
+  /* The loopback URL: the player runs on this computer. */
+  uris.data = url;
+  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
+  g_app_info_launch_uris_async (app, &uris, context, cancellable, launch_uris_cb,
+                                g_steal_pointer (&task));
+}
+
+char *
+ts_application_open_external_finish (TsApplication *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 ts_application_startup (GApplication *app)
 {
@@ -245,6 +444,17 @@ ts_application_startup (GApplication *app)
                            G_CALLBACK (torrent_removed_cb), self->library, 0);
   self->storage = ts_storage_manager_new (self->session, self->library, self->settings);
   self->notifier = ts_notifier_new (GTK_APPLICATION (self), self->session, self->library);
+
+  /* Loopback only until the user shares on the LAN: cheap to start now. */
+  self->stream_server = ts_stream_server_new (self->session);
+  if (!ts_stream_server_start (self->stream_server, &error))
+    {
+      g_warning ("Could not start the stream server: %s", error->message);
+      g_clear_error (&error);
+    }
+  g_signal_connect_object (self->settings, "changed::lan-sharing",
+                           G_CALLBACK (lan_sharing_changed_cb), self, G_CONNECT_SWAPPED);
+  lan_sharing_changed_cb (self);
 }
 
 static void
@@ -254,6 +464,14 @@ ts_application_shutdown (GApplication *app)
 
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
+
+  /* Its clients read from torrents of the session. */
+  if (self->stream_server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->settings, self);
+      ts_stream_server_stop (self->stream_server);
+      g_clear_object (&self->stream_server);
+    }
 
   /* Nothing is deleted or announced while the session winds down. */
   g_clear_object (&self->storage);
@@ -277,10 +495,12 @@ ts_application_finalize (GObject *object)
 
   g_clear_object (&self->storage);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->stream_server);
   g_clear_object (&self->library);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->start_error, g_free);
+  g_clear_pointer (&self->pending_toast, g_free);
 
   G_OBJECT_CLASS (ts_application_parent_class)->finalize (object);
 }
@@ -350,4 +570,14 @@ ts_application_get_storage_manager (TsApplication *self)
   g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
 
   return self->storage;
+}
+
+/* Serves loopback from startup, the LAN while "lan-sharing" is on (created
+ * in startup, NULL before). */
+TsStreamServer *
+ts_application_get_stream_server (TsApplication *self)
+{
+  g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
+
+  return self->stream_server;
 }

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ts-application.h"
 #include "ts-download-row.h"
 #include "ts-format.h"
 #include "ts-poster-cache.h"
@@ -37,6 +38,7 @@ struct _TsDownloadRow
   GtkButton      *play_button;
   GtkButton      *pause_button;
   GtkButton      *folder_button;
+  GtkMenuButton  *more_button;
   GtkButton      *remove_button;
 };
 
@@ -189,6 +191,7 @@ update_buttons (TsDownloadRow *self)
   g_autofree char *pause_label = NULL;
   g_autofree char *folder_label = NULL;
   g_autofree char *remove_label = NULL;
+  g_autofree char *more_label = NULL;
 
   /* Screen readers are told about every accessible change: only touch the
    * labels when they differ. */
@@ -220,6 +223,8 @@ update_buttons (TsDownloadRow *self)
   folder_label = g_strdup_printf (_("Open the folder of %s"), name);
   /* Translators: the accessible name of a button; %s is a torrent name. */
   remove_label = g_strdup_printf (_("Remove %s"), name);
+  /* Translators: the accessible name of a menu button; %s is a torrent name. */
+  more_label = g_strdup_printf (_("More actions for %s"), name);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, play_label, -1);
@@ -229,6 +234,8 @@ update_buttons (TsDownloadRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, folder_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->more_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, more_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->card),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   {
@@ -634,6 +641,90 @@ remove_clicked_cb (TsDownloadRow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Stream URL ---------------------------------------------------------------------------- */
+
+/* What the stream actions offer: the film, else the first file. */
+static TsTorrentFile *
+stream_file (TsDownloadRow *self)
+{
+  TsTorrentFile *video;
+
+  if (self->torrent == NULL || !ts_torrent_has_metadata (self->torrent))
+    return NULL;
+  video = ts_torrent_get_main_video (self->torrent);
+  return video != NULL ? video : ts_torrent_get_file (self->torrent, 0);
+}
+
+static void
+update_stream_actions (TsDownloadRow *self)
+{
+  gboolean enabled = stream_file (self) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.copy-stream-url", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.open-external", enabled);
+}
+
+static TsApplication *
+get_application (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return TS_IS_APPLICATION (app) ? TS_APPLICATION (app) : NULL;
+}
+
+static void
+copy_stream_url_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TsDownloadRow *self = TS_DOWNLOAD_ROW (widget);
+  TsTorrentFile *file = stream_file (self);
+  TsApplication *app = get_application ();
+  g_autofree char *message = NULL;
+
+  if (file == NULL || app == NULL)
+    return;
+
+  message = ts_application_copy_stream_url (app, widget, file);
+  toast (widget, message);
+}
+
+static void
+open_external_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app_name = NULL;
+
+  app_name = ts_application_open_external_finish (TS_APPLICATION (source), result, &error);
+  if (app_name == NULL)
+    {
+      /* Translators: %s says why, e.g. “No other app is set to play MPEG-4 video …”. */
+      g_autofree char *message = g_strdup_printf (_("Could not open another player: %s"),
+                                                  error->message);
+
+      toast (widget, message);
+    }
+}
+
+static void
+open_external_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TsDownloadRow *self = TS_DOWNLOAD_ROW (widget);
+  TsTorrentFile *file = stream_file (self);
+  TsApplication *app = get_application ();
+
+  if (file == NULL || app == NULL)
+    return;
+
+  ts_application_open_external_async (app, widget, file, NULL, open_external_cb,
+                                      g_object_ref (widget));
+}
+
 /* Keyboard: Delete removes, whichever control of the row has the focus. */
 static void
 remove_action (GtkWidget  *widget,
@@ -751,6 +842,7 @@ ts_download_row_class_init (TsDownloadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsDownloadRow, play_button);
   gtk_widget_class_bind_template_child (widget_class, TsDownloadRow, pause_button);
   gtk_widget_class_bind_template_child (widget_class, TsDownloadRow, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, TsDownloadRow, more_button);
   gtk_widget_class_bind_template_child (widget_class, TsDownloadRow, remove_button);
   gtk_widget_class_bind_template_callback (widget_class, state_text);
   gtk_widget_class_bind_template_callback (widget_class, size_text);
@@ -766,6 +858,10 @@ ts_download_row_class_init (TsDownloadRowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "row.toggle-pause", NULL, toggle_pause_action);
+  gtk_widget_class_install_action (widget_class, "row.copy-stream-url", NULL,
+                                   copy_stream_url_action);
+  gtk_widget_class_install_action (widget_class, "row.open-external", NULL,
+                                   open_external_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "row.remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "row.remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
@@ -776,6 +872,7 @@ static void
 ts_download_row_init (TsDownloadRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_stream_actions (self);
 }
 
 GtkWidget *
@@ -830,10 +927,13 @@ ts_download_row_set_torrent (TsDownloadRow *self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (torrent, "metadata-received", G_CALLBACK (item_changed_cb), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (torrent, "metadata-received", G_CALLBACK (update_stream_actions),
+                               self, G_CONNECT_SWAPPED);
       update_title (self);
       update_thumbnail (self);
       update_state (self);
     }
+  update_stream_actions (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TORRENT]);
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ts-application.h"
 #include "ts-format.h"
 #include "ts-player-page.h"
 #include "ts-seek-bar.h"
@@ -102,6 +103,7 @@ struct _TsPlayerPage
   GtkToggleButton      *mute_button;
   GtkAdjustment        *volume_adjustment;
   GtkButton            *play_button;
+  GtkMenuButton        *more_button;
   GtkMenuButton        *audio_button;
   GtkMenuButton        *subtitle_button;
   GtkToggleButton      *fullscreen_button;
@@ -170,9 +172,11 @@ menus_open (TsPlayerPage *self)
 {
   GtkPopover *audio = gtk_menu_button_get_popover (self->audio_button);
   GtkPopover *subtitle = gtk_menu_button_get_popover (self->subtitle_button);
+  GtkPopover *more = gtk_menu_button_get_popover (self->more_button);
 
   return (audio != NULL && gtk_widget_get_visible (GTK_WIDGET (audio))) ||
-         (subtitle != NULL && gtk_widget_get_visible (GTK_WIDGET (subtitle)));
+         (subtitle != NULL && gtk_widget_get_visible (GTK_WIDGET (subtitle))) ||
+         (more != NULL && gtk_widget_get_visible (GTK_WIDGET (more)));
 }
 
 static gboolean
@@ -1250,6 +1254,91 @@ back_clicked_cb (TsPlayerPage *self)
   g_signal_emit (self, signals[SIGNAL_CLOSE], 0);
 }
 
+/* Stream URL -------------------------------------------------------------------- */
+
+/* Only a film of a torrent has a stream URL (not a file picked from disk). */
+static void
+update_stream_actions (TsPlayerPage *self)
+{
+  gboolean enabled = self->file != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "player.copy-stream-url", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "player.open-external", enabled);
+}
+
+static void
+page_toast (TsPlayerPage *self,
+            const char   *message)
+{
+  /* Toast titles are Pango markup in libadwaita 1.2. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}
+
+static TsApplication *
+get_application (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return TS_IS_APPLICATION (app) ? TS_APPLICATION (app) : NULL;
+}
+
+static void
+copy_stream_url_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TsPlayerPage *self = TS_PLAYER_PAGE (widget);
+  TsApplication *app = get_application ();
+  g_autofree char *message = NULL;
+
+  if (self->file == NULL || app == NULL)
+    return;
+
+  message = ts_application_copy_stream_url (app, widget, self->file);
+  page_toast (self, message);
+}
+
+static void
+open_external_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TsPlayerPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app_name = NULL;
+
+  app_name = ts_application_open_external_finish (TS_APPLICATION (source), result, &error);
+  if (app_name == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open another player: %s"),
+                                                  error->message);
+
+      page_toast (self, message);
+      return;
+    }
+
+  /* Two players on one film: ours makes way. */
+  if (ts_player_get_state (self->player) == TS_PLAYER_STATE_PLAYING)
+    toggle_playback (self);
+}
+
+static void
+open_external_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TsPlayerPage *self = TS_PLAYER_PAGE (widget);
+  TsApplication *app = get_application ();
+
+  if (self->file == NULL || app == NULL)
+    return;
+
+  ts_application_open_external_async (app, widget, self->file, NULL, open_external_cb,
+                                      g_object_ref (self));
+}
+
 /* Playback -------------------------------------------------------------------- */
 
 static void
@@ -1265,6 +1354,7 @@ forget_film (TsPlayerPage *self)
     ts_storage_manager_release (self->storage, self->held_hash);
   g_clear_pointer (&self->held_hash, g_free);
   g_clear_object (&self->file);
+  update_stream_actions (self);
   g_clear_pointer (&self->info_hash, g_free);
   /* Subtitles belong to the film they were chosen for. */
   if (self->player != NULL)
@@ -1616,6 +1706,7 @@ ts_player_page_class_init (TsPlayerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, mute_button);
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, volume_adjustment);
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, play_button);
+  gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, more_button);
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, audio_button);
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, subtitle_button);
   gtk_widget_class_bind_template_child (widget_class, TsPlayerPage, fullscreen_button);
@@ -1635,6 +1726,10 @@ ts_player_page_class_init (TsPlayerPageClass *klass)
   gtk_widget_class_install_action (widget_class, "player.start-over", NULL, start_over_action);
   gtk_widget_class_install_action (widget_class, "player.open-subtitle", NULL,
                                    open_subtitle_action);
+  gtk_widget_class_install_action (widget_class, "player.copy-stream-url", NULL,
+                                   copy_stream_url_action);
+  gtk_widget_class_install_action (widget_class, "player.open-external", NULL,
+                                   open_external_action);
   gtk_widget_class_install_property_action (widget_class, "player.audio-track", "audio-track");
   gtk_widget_class_install_property_action (widget_class, "player.subtitle", "subtitle");
 }
@@ -1743,11 +1838,14 @@ ts_player_page_init (TsPlayerPage *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_menu_button_get_popover (self->audio_button), "closed",
                            G_CALLBACK (schedule_hide), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_menu_button_get_popover (self->more_button), "closed",
+                           G_CALLBACK (schedule_hide), self, G_CONNECT_SWAPPED);
 
   update_play_button (self);
   update_volume_icon (self);
   update_audio_menu (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "player.play-pause", FALSE);
+  update_stream_actions (self);
 }
 
 GtkWidget *
@@ -1843,6 +1941,7 @@ ts_player_page_play_file (TsPlayerPage *self,
       return;
     }
   self->file = g_object_ref (file);
+  update_stream_actions (self);
   compute_title (self);
 
   if (file_is_complete (file))
