@@ -25,6 +25,9 @@ struct _TsTorrentSrc
   char           *info_hash;
   guint           file_index;
   GCancellable   *cancellable;
+  /* The URI with the file's name, for GST_QUERY_URI: typefind takes the
+   * extension from it (see ts_torrent_src_query). Set while started. */
+  char           *query_uri;
 
   /* Between start and stop (streaming thread and state changes). */
   TsStreamReader *reader;
@@ -87,6 +90,7 @@ typedef struct {
   guint           file_index;
   TsStreamReader *reader;
   guint           cursor;
+  char           *name;
   GError         *error;
 } OpenData;
 
@@ -105,6 +109,7 @@ open_data_unref (gpointer data)
   g_clear_object (&d->session);
   g_clear_error (&d->error);
   g_free (d->info_hash);
+  g_free (d->name);
   g_mutex_clear (&d->lock);
   g_cond_clear (&d->cond);
   g_free (d);
@@ -118,6 +123,7 @@ open_on_session_thread (gpointer data)
   TsTorrentFile *file;
   GError *error = NULL;
   TsStreamReader *reader = NULL;
+  char *name = NULL;
   guint cursor = 0;
 
   if (torrent == NULL)
@@ -136,11 +142,13 @@ open_on_session_thread (gpointer data)
     {
       reader = ts_stream_reader_get_for_file (file);
       cursor = ts_stream_reader_open_cursor (reader);
+      name = g_strdup (ts_torrent_file_get_name (file));
     }
 
   g_mutex_lock (&d->lock);
   d->reader = reader;
   d->cursor = cursor;
+  d->name = name;
   d->error = error;
   d->done = TRUE;
   g_cond_broadcast (&d->cond);
@@ -153,6 +161,7 @@ static gboolean
 open_reader (TsTorrentSrc    *self,
              TsStreamReader **reader,
              guint           *cursor,
+             char           **name,
              GError         **error)
 {
   OpenData *d = g_new0 (OpenData, 1);
@@ -222,6 +231,7 @@ open_reader (TsTorrentSrc    *self,
     {
       *reader = g_steal_pointer (&d->reader);
       *cursor = d->cursor;
+      *name = g_steal_pointer (&d->name);
     }
   g_mutex_unlock (&d->lock);
 
@@ -232,20 +242,41 @@ open_reader (TsTorrentSrc    *self,
 
 /* GstBaseSrc ----------------------------------------------------------------- */
 
+/* "torrent://HASH/INDEX", or "torrent://HASH/INDEX/NAME" with @escaped_name
+ * (already escaped for a URI path). */
+static char *
+build_uri (const char *info_hash,
+           guint       index,
+           const char *escaped_name)
+{
+  if (escaped_name == NULL || *escaped_name == '\0')
+    return g_strdup_printf ("torrent://%s/%u", info_hash, index);
+  return g_strdup_printf ("torrent://%s/%u/%s", info_hash, index, escaped_name);
+}
+
 static gboolean
 ts_torrent_src_start (GstBaseSrc *base)
 {
   TsTorrentSrc *self = TS_TORRENT_SRC (base);
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *escaped = NULL;
 
-  if (!open_reader (self, &self->reader, &self->cursor, &error))
+  if (!open_reader (self, &self->reader, &self->cursor, &name, &error))
     {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", error->message), (NULL));
       return FALSE;
     }
 
   self->size = ts_stream_reader_get_size (self->reader);
-  GST_DEBUG_OBJECT (self, "streaming %s (%" G_GINT64_FORMAT " bytes)", self->uri, self->size);
+  escaped = g_uri_escape_string (name, NULL, FALSE);
+  GST_OBJECT_LOCK (self);
+  g_free (self->query_uri);
+  self->query_uri = build_uri (self->info_hash, self->file_index, escaped);
+  GST_OBJECT_UNLOCK (self);
+
+  GST_DEBUG_OBJECT (self, "streaming %s as %s (%" G_GINT64_FORMAT " bytes)",
+                    self->uri, self->query_uri, self->size);
   return TRUE;
 }
 
@@ -260,7 +291,40 @@ ts_torrent_src_stop (GstBaseSrc *base)
       g_clear_object (&self->reader);
     }
   self->size = 0;
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->query_uri, g_free);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
+}
+
+/* Typefind asks upstream for the URI and tries first the typefinders of the
+ * extension it ends with; one of them is sure after the first few bytes.
+ * Without one it runs every typefinder in rank order, and some of those read
+ * the end (ID3v1, APE tags) and the middle (MP3) of the file: pieces we
+ * would fetch for nothing before the demuxer even starts. So answer with
+ * the file's name, whichever URI form we were given. (Caps set on our pad
+ * would not help: typefind in pull mode does not look at them.) */
+static gboolean
+ts_torrent_src_query (GstBaseSrc *base,
+                      GstQuery   *query)
+{
+  TsTorrentSrc *self = TS_TORRENT_SRC (base);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_URI)
+    {
+      g_autofree char *uri = NULL;
+
+      GST_OBJECT_LOCK (self);
+      uri = g_strdup (self->query_uri != NULL ? self->query_uri : self->uri);
+      GST_OBJECT_UNLOCK (self);
+      if (uri != NULL)
+        {
+          gst_query_set_uri (query, uri);
+          return TRUE;
+        }
+    }
+
+  return GST_BASE_SRC_CLASS (ts_torrent_src_parent_class)->query (base, query);
 }
 
 static gboolean
@@ -302,6 +366,7 @@ ts_torrent_src_create (GstBaseSrc  *base,
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(GError) error = NULL;
   GstBuffer *buffer = NULL;
+  gboolean pull;
   gsize got = 0;
 
   if ((gint64) offset >= self->size)
@@ -312,8 +377,10 @@ ts_torrent_src_create (GstBaseSrc  *base,
   cancellable = g_object_ref (self->cancellable);
   GST_OBJECT_UNLOCK (self);
 
-  /* Demuxers pulling a range treat a short buffer as the end: read it all. */
-  while (got < size)
+  /* Demuxers pulling a range treat a short buffer as the end: read it all.
+   * Pushed downstream, what is there now goes at once. */
+  pull = GST_PAD_MODE (GST_BASE_SRC_PAD (base)) == GST_PAD_MODE_PULL;
+  while (got < size && (pull || got == 0))
     {
       g_autoptr(GBytes) bytes = NULL;
       gsize n;
@@ -405,7 +472,8 @@ ts_torrent_src_set_uri (TsTorrentSrc  *self,
 {
   g_autoptr(GUri) parsed = NULL;
   g_autofree char *hash = NULL;
-  const char *path;
+  g_autofree char *index_text = NULL;
+  const char *path, *name;
   guint64 index = 0;
 
   if (GST_STATE (self) > GST_STATE_READY)
@@ -424,7 +492,8 @@ ts_torrent_src_set_uri (TsTorrentSrc  *self,
       return TRUE;
     }
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  /* The name stays escaped: it goes back into a URI as it came. */
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_PATH, NULL);
   if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "torrent") != 0
       || g_uri_get_host (parsed) == NULL)
     {
@@ -442,18 +511,26 @@ ts_torrent_src_set_uri (TsTorrentSrc  *self,
       return FALSE;
     }
 
+  /* "/INDEX" or "/INDEX/NAME": the name is only a hint for typefinding and
+   * for people reading the URI; the index says which file it is. */
   path = g_uri_get_path (parsed);
-  if (path[0] != '/'
-      || !g_ascii_string_to_unsigned (path + 1, 10, 0, G_MAXUINT, &index, NULL))
+  name = path[0] == '/' ? strchr (path + 1, '/') : NULL;
+  index_text = path[0] == '/' ? g_strndup (path + 1, name != NULL ? (gsize) (name - path - 1)
+                                                                  : strlen (path + 1))
+                              : NULL;
+  if (index_text == NULL
+      || !g_ascii_string_to_unsigned (index_text, 10, 0, G_MAXUINT, &index, NULL))
     {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
                    _("“%s” names no file of the torrent (torrent://INFO-HASH/FILE-NUMBER)"), uri);
       return FALSE;
     }
+  if (name != NULL)
+    name++;
 
   GST_OBJECT_LOCK (self);
   g_free (self->uri);
-  self->uri = g_strdup_printf ("torrent://%s/%u", hash, (guint) index);
+  self->uri = build_uri (hash, (guint) index, name);
   g_free (self->info_hash);
   self->info_hash = g_steal_pointer (&hash);
   self->file_index = (guint) index;
@@ -512,6 +589,7 @@ ts_torrent_src_uri_handler_init (gpointer g_iface,
 char *
 ts_torrent_src_uri_for (TsTorrentFile *file)
 {
+  g_autofree char *escaped = NULL;
   TsTorrent *torrent;
 
   g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
@@ -519,8 +597,9 @@ ts_torrent_src_uri_for (TsTorrentFile *file)
   torrent = ts_torrent_file_get_torrent (file);
   g_return_val_if_fail (torrent != NULL, NULL);
 
-  return g_strdup_printf ("torrent://%s/%u", ts_torrent_get_info_hash (torrent),
-                          ts_torrent_file_get_index (file));
+  escaped = g_uri_escape_string (ts_torrent_file_get_name (file), NULL, FALSE);
+  return build_uri (ts_torrent_get_info_hash (torrent), ts_torrent_file_get_index (file),
+                    escaped);
 }
 
 /* Object --------------------------------------------------------------------- */
@@ -534,6 +613,7 @@ ts_torrent_src_finalize (GObject *object)
   g_clear_object (&self->reader);
   g_free (self->uri);
   g_free (self->info_hash);
+  g_free (self->query_uri);
 
   G_OBJECT_CLASS (ts_torrent_src_parent_class)->finalize (object);
 }
@@ -595,6 +675,7 @@ ts_torrent_src_class_init (TsTorrentSrcClass *klass)
   base_src_class->create = ts_torrent_src_create;
   base_src_class->unlock = ts_torrent_src_unlock;
   base_src_class->unlock_stop = ts_torrent_src_unlock_stop;
+  base_src_class->query = ts_torrent_src_query;
 
   properties[PROP_URI] =
     g_param_spec_string ("uri", NULL, NULL, NULL,

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TsTorrentSrc, ts_torrent_src, TS, TORRENT_SRC, GstBaseSrc)
 
 /* "torrentsrc": plays a file of a torrent of the session while it
- * downloads, for URIs torrent://INFOHASH/FILEINDEX (hex v1 or v2 hash).
+ * downloads, for URIs torrent://INFOHASH/FILEINDEX[/NAME] (hex v1 or v2
+ * hash; NAME, the file's name, is optional and only a hint).
  * Random access (demuxers run in pull mode) through a TsStreamReader;
  * reads wait for pieces, and flushes and state changes interrupt them at
  * once. */
@@ -23,7 +24,8 @@ void        ts_torrent_src_set_session (TsSession     *session);
 /* Registers the element (rank primary for the torrent:// protocol) so that
  * playbin finds it. Idempotent, thread-safe. */
 gboolean    ts_torrent_src_register    (void);
-/* "torrent://INFOHASH/INDEX" for @file. */
+/* "torrent://INFOHASH/INDEX/NAME" for @file (NAME escaped): the file's
+ * extension lets typefinding start with the right typefinder. */
 char       *ts_torrent_src_uri_for     (TsTorrentFile *file);
 
 G_END_DECLS

@@ -304,7 +304,10 @@ other_windows_locked (TsStreamReader *self,
     }
   if (self->tail_start < self->size)
     {
-      Span tail = { self->tail_start, self->size, self->tail_start };
+      /* As if read from a little before it: set again (after a jump), it
+       * keeps coming after the head, as when the reader was made. */
+      Span tail = { self->tail_start, self->size,
+                    self->tail_start - bitrate_locked (self) * TAIL_DEADLINE_MS / 1000 };
 
       g_array_append_val (spans, tail);
     }
@@ -370,7 +373,7 @@ update_cursor (TsStreamReader *self,
   g_autoptr(GArray) others = NULL;
   gint64 old_start, old_end, old_position, new_end, bitrate, expected, now, window, win_start;
   gint64 drop_start = -1, drop_end = -1, trim_start = -1, trim_end = -1;
-  gboolean jump, back, cancel, settling;
+  gboolean jump, back, cancel, settling, probing;
   Span own;
   Cursor *c;
 
@@ -393,9 +396,14 @@ update_cursor (TsStreamReader *self,
   expected = c->base_position
              + (gint64) ((double) bitrate * (double) (now - c->base_time) / G_USEC_PER_SEC);
   /* Demuxers step back a little between tracks: that is no seek. Reading
-   * on from more than a second of film ahead of the last read, or ahead of
-   * the pace the deadlines assume, is. */
-  jump = old_start < 0 || offset < old_start - 2 * self->piece_length || offset > old_end
+   * on from more than a second of film ahead of the last read, past the
+   * window, or ahead of the pace the deadlines assume, is. */
+  jump = old_start < 0 || offset < old_start - 2 * self->piece_length
+         /* A demuxer in pull mode reading its tracks in turn reads a little
+          * past a window that is still small (one piece after a start):
+          * that is no seek, and retargeting would cancel what is in flight
+          * on every such step. */
+         || offset > old_end + 2 * self->piece_length
          || offset > old_position + MAX (2 * self->piece_length, bitrate)
          || offset > expected + MAX (2 * self->piece_length, bitrate);
   if (jump)
@@ -418,8 +426,15 @@ update_cursor (TsStreamReader *self,
    * that piece is as urgent as the first. */
   settling = !jump && old_start >= 0 && old_position < c->base_position + self->piece_length
              && piece_of (self, offset) < piece_of (self, c->base_position);
-  /* The only reader of the torrent may start over: see below. */
-  cancel = (jump || settling) && self->streaming && streaming_readers (self->torrent) == 1;
+  /* The only reader of the torrent may start over: see below. Not while a
+   * demuxer starts, going between the head and the tail asked for when the
+   * reader was made (looking for the index): what is in flight then is
+   * what it needs, in the order it needs it. */
+  probing = (old_start < 0 || old_position < self->head_end || old_position >= self->tail_start)
+            && ((new_end <= self->head_end && win_start < self->head_end)
+                || win_start >= self->tail_start);
+  cancel = (jump || settling) && !probing && self->streaming
+           && streaming_readers (self->torrent) == 1;
 
   /* Moving on at the pace, with the far end still in the same piece:
    * nothing new to ask for. This keeps small reads from calling into
@@ -442,9 +457,13 @@ update_cursor (TsStreamReader *self,
           drop_end = c->prev_end;
         }
 
-      /* The old window shrinks to the pieces right ahead of where it was. */
+      /* The old window shrinks to the pieces right ahead of where it was.
+       * Not when starting over: every piece with a deadline shares the
+       * peers' bandwidth with the one the player now waits for (a seek
+       * waited for five pieces instead of one), and a demuxer looking at
+       * the head or the tail does not start over (see above). */
       c->prev_start = c->prev_end = -1;
-      if (old_start >= 0)
+      if (old_start >= 0 && !cancel)
         {
           gint64 keep_start = MAX (piece_start (self, MAX (old_position, old_start)), old_start);
           gint64 keep_end = MIN (keep_start + KEEP_PIECES * self->piece_length, old_end);
@@ -889,6 +908,7 @@ typedef struct {
   gint64          offset;
   gsize           count;
   GCancellable   *cancellable;
+  gint64          started;
   GMutex          lock;
   GCond           cond;
   gboolean        done;
@@ -937,7 +957,11 @@ sync_wait_cb (GObject      *source,
   GError *error = NULL;
 
   if (ts_torrent_wait_range_finish (TS_TORRENT (source), result, &error))
-    mark_confirmed (w->reader, w->offset, w->count);
+    {
+      g_debug ("%" G_GSIZE_FORMAT " bytes at %" G_GINT64_FORMAT " came after %" G_GINT64_FORMAT
+               " ms", w->count, w->offset, (g_get_monotonic_time () - w->started) / 1000);
+      mark_confirmed (w->reader, w->offset, w->count);
+    }
   sync_wait_finish (w, error);
   sync_wait_unref (w);
 }
@@ -949,6 +973,7 @@ sync_wait_start (gpointer user_data)
 
   update_cursor (w->reader, w->cursor, w->offset);
   w->count = wait_length (w->reader, w->offset, w->count);
+  w->started = g_get_monotonic_time ();
   ts_torrent_wait_range_async (w->reader->torrent, w->reader->index, w->offset, w->count,
                                w->cancellable, sync_wait_cb, sync_wait_ref (w));
   return G_SOURCE_REMOVE;

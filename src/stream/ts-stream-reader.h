@@ -23,7 +23,8 @@ G_DECLARE_FINAL_TYPE (TsStreamReader, ts_stream_reader, TS, STREAM_READER, GObje
  * random order). The first and the last piece are asked for when the
  * reader is made (MP4 moov at the end, Matroska cues). While a reader
  * streams, the rest of the torrent downloads in file order, and the only
- * reader of a torrent cancels the requests in flight when it jumps.
+ * reader of a torrent cancels the requests in flight when it jumps (not
+ * while a demuxer starts, going between that head and tail).
  *
  * Reads return only verified bytes (never zero-filled holes): they wait,
  * cancellably, until the engine has the data on disk, then read the file
