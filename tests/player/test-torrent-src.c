@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* torrent:// playback: TsPlayer → playbin → torrentsrc → TsStreamReader →
  * the engine, against a python3-libtorrent seeder of media made here. */
+#include "config.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -99,26 +101,51 @@ is_stopped_with_error (gpointer data)
   return w->error != NULL && ts_player_get_state (w->player) == TS_PLAYER_STATE_STOPPED;
 }
 
+/* What playbin's source answers to a URI query: typefind takes the file's
+ * extension from it. */
+static char *
+source_query_uri (TsPlayer *player)
+{
+  g_autoptr(GstElement) source = NULL;
+  g_autoptr(GstQuery) query = gst_query_new_uri ();
+  char *uri = NULL;
+
+  g_object_get (ts_player_get_pipeline (player), "source", &source, NULL);
+  g_assert_nonnull (source);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (source), ==, "TsTorrentSrc");
+  g_assert_true (gst_element_query (source, query));
+  gst_query_parse_uri (query, &uri);
+  return uri;
+}
+
 /* @seconds of 640×360 H.264 noise (so it does not compress below about
  * 2 Mbit/s) with AAC sound, in an MP4 whose index (moov) is at the end, as
- * mp4mux writes it. */
+ * mp4mux writes it, or with @faststart at the start. */
 static char *
-make_film (const char *dir,
-           guint       seconds)
+make_film_full (const char *dir,
+                guint       seconds,
+                gboolean    faststart)
 {
   g_autofree char *path = g_build_filename (dir, "film.mp4", NULL);
   g_autofree char *description = NULL;
 
-  description = g_strdup_printf ("mp4mux name=mux ! filesink location=@PATH@"
+  description = g_strdup_printf ("mp4mux name=mux faststart=%s ! filesink location=@PATH@"
                                  " videotestsrc num-buffers=%u pattern=snow"
                                  "   ! video/x-raw,width=640,height=360,framerate=25/1"
                                  "   ! x264enc speed-preset=ultrafast bitrate=2000 key-int-max=12"
                                  "   ! h264parse ! mux."
                                  " audiotestsrc num-buffers=%u samplesperbuffer=882"
                                  "   ! audio/x-raw,rate=44100,channels=2 ! avenc_aac ! mux.",
-                                 seconds * 25, seconds * 50);
+                                 faststart ? "true" : "false", seconds * 25, seconds * 50);
   player_test_make_media (description, path);
   return g_steal_pointer (&path);
+}
+
+static char *
+make_film (const char *dir,
+           guint       seconds)
+{
+  return make_film_full (dir, seconds, FALSE);
 }
 
 /* Plays a film while it downloads from a slow seeder: the first frame comes
@@ -131,6 +158,7 @@ test_play_while_downloading (void)
   g_autofree char *film = make_film (dir, 12);
   g_autofree char *uri = NULL;
   g_autofree char *expected_uri = NULL;
+  g_autofree char *query_uri = NULL;
   StreamTest *st;
   TsPlayer *player;
   Watch w;
@@ -148,7 +176,8 @@ test_play_while_downloading (void)
   g_assert_true (ts_torrent_src_register ());
 
   uri = ts_torrent_src_uri_for (ts_torrent_get_file (st->torrent, 0));
-  expected_uri = g_strdup_printf ("torrent://%s/0", ts_torrent_get_info_hash (st->torrent));
+  expected_uri = g_strdup_printf ("torrent://%s/0/film.mp4",
+                                  ts_torrent_get_info_hash (st->torrent));
   g_assert_cmpstr (uri, ==, expected_uri);
 
   player = new_player (&w);
@@ -163,6 +192,8 @@ test_play_while_downloading (void)
   g_assert_nonnull (ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (ts_player_get_paintable (player))));
   g_assert_cmpint (ABS (ts_player_get_duration (player) - 12 * GST_SECOND), <, GST_SECOND / 2);
   g_assert_true (ts_player_get_seekable (player));
+  query_uri = source_query_uri (player);
+  g_assert_cmpstr (query_uri, ==, expected_uri);
 
   /* A seek to 70 %, into data that may not be there yet. */
   ts_player_seek (player, ts_player_get_duration (player) * 7 / 10);
@@ -277,6 +308,140 @@ test_stop_while_waiting (void)
   ts_test_rm_rf (dir);
 }
 
+static gboolean
+has_metadata (gpointer data)
+{
+  return ts_torrent_has_metadata (data);
+}
+
+/* A torrent whose only source is a BEP 19 web seed plays: no tracker, no
+ * peer, only a SoupServer on 127.0.0.1 answering the engine's Range
+ * requests, slower than the film's bit rate. The first frame comes long
+ * before the download ends, and a seek decodes a frame at the new place.
+ * The film has its index first: libtorrent asks a web seed for up to 16 MiB
+ * in one request (urlseed_max_request_bytes), here the whole film from its
+ * start, which deadlines cannot overtake, so an index at the end would
+ * come last. The URI is the short form without the file's name, which
+ * keeps working: the source still tells typefind the name. */
+static void
+test_webseed_only (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  g_autofree char *content = g_build_filename (dir, "content", NULL);
+  g_autofree char *film = NULL;
+  g_autofree char *torrent_path = g_build_filename (dir, "film.mp4.torrent", NULL);
+  g_autofree char *state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
+  g_autofree char *downloads = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  g_autofree char *script = ts_test_tsswarm_script ();
+  g_autofree char *uri = NULL;
+  g_autofree char *query_uri = NULL;
+  g_autofree char *expected_query_uri = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) maker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *log;
+  TsTestHttpServer *http;
+  GSettings *settings;
+  TsSession *session;
+  TsTorrent *torrent;
+  TsPlayer *player;
+  Watch w;
+  double progress;
+  guint ranges = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (content, 0755), ==, 0);
+  film = make_film_full (content, 12, TRUE);
+
+  /* 120 KiB/s, half the film's bit rate: about 25 s for the whole film. */
+  http = ts_test_http_server_new (content);
+  ts_test_http_server_set_rate (http, 120 * KIB);
+
+  /* A URL ending in "/" gets the torrent's name (film.mp4) appended. */
+  launcher = ts_test_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONHOME");
+  maker = g_subprocess_launcher_spawn (launcher, &error, ts_test_python (), script, "torrent",
+                                       content, "film.mp4", torrent_path,
+                                       "--piece-size", "65536",
+                                       "--webseed", ts_test_http_server_get_url (http), NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (maker, NULL, &error);
+  g_assert_no_error (error);
+
+  settings = g_settings_new (APP_ID);
+  g_settings_set_string (settings, "download-folder", downloads);
+  g_settings_set_int (settings, "listen-port", 0);
+  g_settings_set_boolean (settings, "enable-dht", FALSE);
+  g_settings_set_boolean (settings, "enable-lsd", FALSE);
+  g_settings_set_boolean (settings, "enable-upnp", FALSE);
+  g_settings_set_boolean (settings, "enable-natpmp", FALSE);
+  session = ts_session_new (settings, state_dir);
+  ts_session_set_loopback_only (session, TRUE);
+  ts_session_start (session, &error);
+  g_assert_no_error (error);
+
+  ts_session_add_async (session, torrent_path, NULL, ts_test_async_result_cb, &result);
+  result = ts_test_wait_result (&result, 30);
+  torrent = ts_session_add_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);   /* it holds the session */
+  ts_test_wait_for (has_metadata, torrent, 30, "the torrent has no file list");
+
+  ts_torrent_src_set_session (session);
+  g_assert_true (ts_torrent_src_register ());
+  uri = g_strdup_printf ("torrent://%s/0", ts_torrent_get_info_hash (torrent));
+
+  player = new_player (&w);
+  ts_player_set_uri (player, uri);
+  ts_player_play (player);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not start");
+  g_assert_no_error (w.error);
+
+  progress = ts_torrent_get_progress (torrent);
+  g_test_message ("playing from the web seed with %.0f %% downloaded", progress * 100);
+
+  g_assert_cmpfloat (progress, <, 0.8);
+  g_assert_nonnull (ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (ts_player_get_paintable (player))));
+  g_assert_cmpint (ABS (ts_player_get_duration (player) - 12 * GST_SECOND), <, GST_SECOND / 2);
+  g_assert_true (ts_player_get_seekable (player));
+  query_uri = source_query_uri (player);
+  expected_query_uri = g_strconcat (uri, "/film.mp4", NULL);
+  g_assert_cmpstr (query_uri, ==, expected_query_uri);
+
+  /* The data came from the web seed, in ranges. */
+  log = ts_test_http_server_get_log (http);
+  for (guint i = 0; i < log->len; i++)
+    {
+      g_test_message ("web seed: %s", (char *) g_ptr_array_index (log, i));
+      if (g_str_has_prefix (g_ptr_array_index (log, i), "GET /film.mp4 bytes="))
+        ranges++;
+    }
+  g_test_message ("%u range requests, %" G_GINT64_FORMAT " bytes sent", ranges,
+                  ts_test_http_server_get_bytes_sent (http));
+  g_assert_cmpuint (ranges, >, 0);
+
+  /* A seek to 70 %, most likely not downloaded yet. */
+  ts_player_seek (player, ts_player_get_duration (player) * 7 / 10);
+  ts_test_wait_for (is_playing, &w, STREAM_TEST_TIMEOUT_S, "playback did not go on after a seek");
+  g_assert_no_error (w.error);
+  g_assert_cmpint (ts_player_get_position (player), >=, 8 * GST_SECOND);
+
+  ts_player_stop (player);
+  watch_clear (&w);
+  player_test_assert_finalized (player);
+  ts_torrent_src_set_session (NULL);
+
+  /* The session holds its torrents until it shuts down. */
+  g_object_add_weak_pointer (G_OBJECT (torrent), (gpointer *) &torrent);
+  g_object_unref (torrent);
+  ts_session_shutdown_sync (session);
+  stream_test_assert_finalized (session);
+  stream_test_assert_finalized (settings);
+  g_assert_null (torrent);
+  ts_test_http_server_free (http);
+  ts_test_rm_rf (dir);
+}
+
 /* Bad torrent URIs give errors a person can read. */
 static void
 test_bad_uris (void)
@@ -288,6 +453,8 @@ test_bad_uris (void)
     { "torrent://0123456789abcdef0123456789abcdef01234567/0", "0123456789abcdef0123456789abcdef01234567" },
     { "torrent://not-a-hash/0", NULL },
     { "torrent://0123456789abcdef0123456789abcdef01234567/x", NULL },
+    { "torrent://0123456789abcdef0123456789abcdef01234567/x/film.mp4", NULL },
+    { "torrent://0123456789abcdef0123456789abcdef01234567/", NULL },
   };
   TsTestSwarmOptions options = { .layout = "single", .size = 256 * KIB, .seed = "bad-uri" };
   StreamTest *st = stream_test_new (&options);
@@ -305,7 +472,8 @@ test_bad_uris (void)
       if (i < G_N_ELEMENTS (cases))
         uri = cases[i].uri;
       else
-        uri = missing_file = g_strdup_printf ("torrent://%s/7", ts_torrent_get_info_hash (st->torrent));
+        uri = missing_file = g_strdup_printf ("torrent://%s/7/film.mp4",
+                                              ts_torrent_get_info_hash (st->torrent));
 
       player = new_player (&w);
       ts_player_set_uri (player, uri);
@@ -344,6 +512,7 @@ main (int   argc,
   g_test_add_func ("/player/torrent-src/play-over-http", test_play_over_http);
   g_test_add_func ("/player/torrent-src/stop-while-waiting", test_stop_while_waiting);
   g_test_add_func ("/player/torrent-src/bad-uris", test_bad_uris);
+  g_test_add_func ("/player/torrent-src/webseed-only", test_webseed_only);
 
   return g_test_run ();
 }
