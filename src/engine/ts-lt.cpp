@@ -287,6 +287,10 @@ make_settings (TsLtSettings const *s)
   // stalling its disk jobs), so a long download does not look like
   // gigabytes of memory.  Periodic resume saves no longer do it (below).
   p.set_int (sp::close_file_interval, 10);
+  // A web seed gets at most this much per request (default 16 MiB, often
+  // the whole film at once): a deadline for the index at the end or after
+  // a seek waits behind no more than this.
+  p.set_int (sp::urlseed_max_request_bytes, 1024 * 1024);
   p.set_bool (sp::enable_dht, s->enable_dht);
   p.set_bool (sp::enable_lsd, s->enable_lsd);
   p.set_bool (sp::enable_upnp, s->enable_upnp);

@@ -9,6 +9,7 @@
 #include "player-test-util.h"
 #include "stream-test-util.h"
 #include "ts-player.h"
+#include "ts-stream-reader.h"
 #include "ts-stream-server.h"
 #include "ts-torrent-src.h"
 #include "ts-video-paintable.h"
@@ -318,14 +319,15 @@ has_metadata (gpointer data)
  * peer, only a SoupServer on 127.0.0.1 answering the engine's Range
  * requests, slower than the film's bit rate. The first frame comes long
  * before the download ends, and a seek decodes a frame at the new place.
- * The film has its index first: libtorrent asks a web seed for up to 16 MiB
- * in one request (urlseed_max_request_bytes), here the whole film from its
- * start, which deadlines cannot overtake, so an index at the end would
- * come last. The URI is the short form without the file's name, which
+ * With the index at the end too: the engine asks a web seed for at most
+ * 1 MiB at a time (urlseed_max_request_bytes; libtorrent's default of 16
+ * MiB would be the whole film in one request, which no deadline can
+ * overtake). The URI is the short form without the file's name, which
  * keeps working: the source still tells typefind the name. */
 static void
-test_webseed_only (void)
+test_webseed_only (gconstpointer data)
 {
+  gboolean faststart = GPOINTER_TO_INT (data);
   g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
   g_autofree char *content = g_build_filename (dir, "content", NULL);
   g_autofree char *film = NULL;
@@ -345,13 +347,14 @@ test_webseed_only (void)
   GSettings *settings;
   TsSession *session;
   TsTorrent *torrent;
+  TsStreamReader *reader;
   TsPlayer *player;
   Watch w;
   double progress;
   guint ranges = 0;
 
   g_assert_cmpint (g_mkdir_with_parents (content, 0755), ==, 0);
-  film = make_film_full (content, 12, TRUE);
+  film = make_film_full (content, 12, faststart);
 
   /* 120 KiB/s, half the film's bit rate: about 25 s for the whole film. */
   http = ts_test_http_server_new (content);
@@ -386,6 +389,9 @@ test_webseed_only (void)
   g_assert_no_error (error);
   g_clear_object (&result);   /* it holds the session */
   ts_test_wait_for (has_metadata, torrent, 30, "the torrent has no file list");
+  /* As the player page does: the reader the source will share comes first,
+   * with its head and tail deadlines. */
+  reader = ts_stream_reader_get_for_file (ts_torrent_get_file (torrent, 0));
 
   ts_torrent_src_set_session (session);
   g_assert_true (ts_torrent_src_register ());
@@ -430,6 +436,7 @@ test_webseed_only (void)
   watch_clear (&w);
   player_test_assert_finalized (player);
   ts_torrent_src_set_session (NULL);
+  stream_test_assert_finalized (reader);
 
   /* The session holds its torrents until it shuts down. */
   g_object_add_weak_pointer (G_OBJECT (torrent), (gpointer *) &torrent);
@@ -512,7 +519,10 @@ main (int   argc,
   g_test_add_func ("/player/torrent-src/play-over-http", test_play_over_http);
   g_test_add_func ("/player/torrent-src/stop-while-waiting", test_stop_while_waiting);
   g_test_add_func ("/player/torrent-src/bad-uris", test_bad_uris);
-  g_test_add_func ("/player/torrent-src/webseed-only", test_webseed_only);
+  g_test_add_data_func ("/player/torrent-src/webseed-only", GINT_TO_POINTER (TRUE),
+                        test_webseed_only);
+  g_test_add_data_func ("/player/torrent-src/webseed-only-moov-at-end", GINT_TO_POINTER (FALSE),
+                        test_webseed_only);
 
   return g_test_run ();
 }
