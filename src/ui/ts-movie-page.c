@@ -199,7 +199,7 @@ play_torrent (TsMoviePage *self,
   if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.play", "(su)",
                                    ts_torrent_get_info_hash (torrent),
                                    ts_torrent_file_get_index (file)))
-    add_toast (self, _("Playback inside the app is coming; the film is downloading"));
+    add_toast (self, _("The film is downloading; play it from Downloads"));
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "ts-format.h"
 #include "ts-player-page.h"
 #include "ts-seek-bar.h"
+#include "ts-stream-reader.h"
 #include "ts-torrent-file.h"
 #include "ts-torrent-src.h"
 #include "ts-torrent.h"
@@ -54,6 +55,11 @@ struct _TsPlayerPage
   /* The film: a file of a torrent, or just a URI. */
   TsTorrent            *torrent;
   TsTorrentFile        *file;
+  /* The reader torrentsrc will share, made as soon as the file is known:
+   * its head and tail deadlines go out while playbin is still starting,
+   * and it learns the film's duration for its bit rate. NULL for files
+   * already on disk. */
+  TsStreamReader       *reader;
   char                 *info_hash;
   guint                 file_index;
   char                 *title;
@@ -520,6 +526,8 @@ player_duration_cb (TsPlayerPage *self)
 
   if (duration > 0)
     self->last_duration = duration;
+  if (duration > 0 && self->reader != NULL)
+    ts_stream_reader_set_duration (self->reader, duration);
   ts_seek_bar_set_duration (self->seek_bar, duration);
   /* Translators: a duration not known yet. */
   gtk_label_set_text (self->duration_label, duration > 0 ? text : C_("duration", "--:--"));
@@ -1349,6 +1357,7 @@ forget_film (TsPlayerPage *self)
 
   if (self->torrent != NULL)
     g_signal_handlers_disconnect_by_data (self->torrent, self);
+  g_clear_object (&self->reader);
   g_clear_object (&self->torrent);
   if (self->held_hash != NULL && self->storage != NULL)
     ts_storage_manager_release (self->storage, self->held_hash);
@@ -1962,6 +1971,9 @@ ts_player_page_play_file (TsPlayerPage *self,
         ts_torrent_file_set_priority (file, TS_FILE_PRIORITY_NORMAL);
       if (ts_torrent_get_paused (torrent))
         ts_torrent_resume (torrent);
+      /* After the priorities, so that its deadlines are what the engine
+       * fetches first. */
+      self->reader = ts_stream_reader_get_for_file (file);
     }
 
   if (uri == NULL)
