@@ -14,7 +14,14 @@ struct _TsVideoPaintable
   GstBuffer    *pending;
   GstVideoInfo  pending_info;
   TsVideoAlpha  pending_alpha;
+  int           pending_display_width;
+  int           pending_display_height;
   guint64       frames_dropped;
+  /* The size the frame was last drawn at, in device pixels, and since when
+   * (monotonic µs): the sink scales frames down to it. */
+  int           drawn_width;
+  int           drawn_height;
+  gint64        drawn_since;
 
   /* Main context only. */
   GSource      *wakeup;
@@ -78,14 +85,28 @@ texture_from_frame (GstBuffer          *buffer,
 
   /* With opaque alpha, premultiplied and straight are the same, and
    * premultiplied is what GTK draws without converting. */
-  if (GST_VIDEO_FRAME_FORMAT (&mapped->frame) == GST_VIDEO_FORMAT_RGBA)
-    format = alpha == TS_VIDEO_ALPHA_STRAIGHT ? GDK_MEMORY_R8G8B8A8
-                                              : GDK_MEMORY_R8G8B8A8_PREMULTIPLIED;
-  else
-    format = alpha == TS_VIDEO_ALPHA_STRAIGHT ? GDK_MEMORY_B8G8R8A8
-                                              : GDK_MEMORY_B8G8R8A8_PREMULTIPLIED;
+  switch (GST_VIDEO_FRAME_FORMAT (&mapped->frame))
+    {
+    case GST_VIDEO_FORMAT_RGB:
+      format = GDK_MEMORY_R8G8B8;
+      break;
 
-  size = (gsize) stride * (height - 1) + (gsize) width * 4;
+    case GST_VIDEO_FORMAT_BGR:
+      format = GDK_MEMORY_B8G8R8;
+      break;
+
+    case GST_VIDEO_FORMAT_RGBA:
+      format = alpha == TS_VIDEO_ALPHA_STRAIGHT ? GDK_MEMORY_R8G8B8A8
+                                                : GDK_MEMORY_R8G8B8A8_PREMULTIPLIED;
+      break;
+
+    default:
+      format = alpha == TS_VIDEO_ALPHA_STRAIGHT ? GDK_MEMORY_B8G8R8A8
+                                                : GDK_MEMORY_B8G8R8A8_PREMULTIPLIED;
+    }
+
+  size = (gsize) stride * (height - 1)
+         + (gsize) width * GST_VIDEO_FRAME_COMP_PSTRIDE (&mapped->frame, 0);
   bytes = g_bytes_new_with_free_func (GST_VIDEO_FRAME_PLANE_DATA (&mapped->frame, 0),
                                       size, mapped_frame_free, mapped);
 
@@ -101,7 +122,7 @@ wakeup_dispatch (gpointer user_data)
   GstVideoInfo info;
   TsVideoAlpha alpha;
   gboolean size_changed;
-  int width, height;
+  int width, height, display_width, display_height;
   double aspect;
 
   g_mutex_lock (&self->lock);
@@ -109,6 +130,8 @@ wakeup_dispatch (gpointer user_data)
   buffer = g_steal_pointer (&self->pending);
   info = self->pending_info;
   alpha = self->pending_alpha;
+  display_width = self->pending_display_width;
+  display_height = self->pending_display_height;
   g_mutex_unlock (&self->lock);
 
   /* Another wake-up already took the frame. */
@@ -119,11 +142,21 @@ wakeup_dispatch (gpointer user_data)
   if (texture == NULL)
     return G_SOURCE_CONTINUE;
 
-  /* The size a person should see: stretch by the pixel aspect ratio. */
-  width = gst_util_uint64_scale_int_round (GST_VIDEO_INFO_WIDTH (&info),
-                                           GST_VIDEO_INFO_PAR_N (&info),
-                                           MAX (GST_VIDEO_INFO_PAR_D (&info), 1));
-  height = GST_VIDEO_INFO_HEIGHT (&info);
+  if (display_width > 0 && display_height > 0)
+    {
+      /* A frame scaled down to the drawn size: keep the film's own size, so
+       * that the layout does not follow the scaling. */
+      width = display_width;
+      height = display_height;
+    }
+  else
+    {
+      /* The size a person should see: stretch by the pixel aspect ratio. */
+      width = gst_util_uint64_scale_int_round (GST_VIDEO_INFO_WIDTH (&info),
+                                               GST_VIDEO_INFO_PAR_N (&info),
+                                               MAX (GST_VIDEO_INFO_PAR_D (&info), 1));
+      height = GST_VIDEO_INFO_HEIGHT (&info);
+    }
   aspect = height > 0 ? (double) width / height : 0.0;
 
   size_changed = width != self->width || height != self->height;
@@ -199,6 +232,17 @@ ts_video_paintable_push_frame (TsVideoPaintable   *self,
                                const GstVideoInfo *info,
                                TsVideoAlpha        alpha)
 {
+  ts_video_paintable_push_scaled_frame (self, buffer, info, alpha, 0, 0);
+}
+
+void
+ts_video_paintable_push_scaled_frame (TsVideoPaintable   *self,
+                                      GstBuffer          *buffer,
+                                      const GstVideoInfo *info,
+                                      TsVideoAlpha        alpha,
+                                      int                 display_width,
+                                      int                 display_height)
+{
   g_autoptr(GstBuffer) opaque = NULL;
   GstVideoInfo frame_info;
 
@@ -207,6 +251,9 @@ ts_video_paintable_push_frame (TsVideoPaintable   *self,
   g_return_if_fail (info != NULL);
 
   frame_info = *info;
+  /* 24-bit frames have no alpha bytes to worry about. */
+  if (GST_VIDEO_INFO_COMP_PSTRIDE (info, 0) == 3)
+    alpha = TS_VIDEO_ALPHA_OPAQUE;
   if (alpha == TS_VIDEO_ALPHA_UNDEFINED)
     {
       /* Rare (raw RGB sources): copy here, off the GTK thread. */
@@ -223,6 +270,8 @@ ts_video_paintable_push_frame (TsVideoPaintable   *self,
   gst_buffer_replace (&self->pending, buffer);
   self->pending_info = frame_info;
   self->pending_alpha = alpha;
+  self->pending_display_width = display_width;
+  self->pending_display_height = display_height;
   /* Setting a ready time of 0 again before dispatch does nothing more: at
    * most one wake-up is ever queued. */
   if (self->wakeup != NULL)
@@ -280,6 +329,48 @@ ts_video_paintable_get_frames_dropped (TsVideoPaintable *self)
   return dropped;
 }
 
+gboolean
+ts_video_paintable_get_drawn_size (TsVideoPaintable *self,
+                                   int              *width,
+                                   int              *height,
+                                   gint64           *since)
+{
+  gboolean drawn;
+
+  g_return_val_if_fail (TS_IS_VIDEO_PAINTABLE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  drawn = self->drawn_width > 0 && self->drawn_height > 0;
+  *width = self->drawn_width;
+  *height = self->drawn_height;
+  *since = self->drawn_since;
+  g_mutex_unlock (&self->lock);
+
+  return drawn;
+}
+
+/* A snapshot does not tell the device scale: take the largest a monitor
+ * has, so that frames are never scaled below what a HiDPI screen shows. */
+static int
+max_scale_factor (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  GListModel *monitors;
+  int scale = 1;
+
+  if (display == NULL)
+    return 1;
+
+  monitors = gdk_display_get_monitors (display);
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+
+      scale = MAX (scale, gdk_monitor_get_scale_factor (monitor));
+    }
+  return scale;
+}
+
 static void
 ts_video_paintable_snapshot (GdkPaintable *paintable,
                              GdkSnapshot  *snapshot,
@@ -287,6 +378,19 @@ ts_video_paintable_snapshot (GdkPaintable *paintable,
                              double        height)
 {
   TsVideoPaintable *self = TS_VIDEO_PAINTABLE (paintable);
+  int scale = max_scale_factor ();
+  /* Rounded up: a frame is never scaled below what is drawn. */
+  int drawn_width = (int) (width * scale + 0.999);
+  int drawn_height = (int) (height * scale + 0.999);
+
+  g_mutex_lock (&self->lock);
+  if (drawn_width != self->drawn_width || drawn_height != self->drawn_height)
+    {
+      self->drawn_width = drawn_width;
+      self->drawn_height = drawn_height;
+      self->drawn_since = g_get_monotonic_time ();
+    }
+  g_mutex_unlock (&self->lock);
 
   if (self->texture != NULL)
     gdk_paintable_snapshot (GDK_PAINTABLE (self->texture), snapshot, width, height);

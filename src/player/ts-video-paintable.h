@@ -32,11 +32,27 @@ typedef enum {
   TS_VIDEO_ALPHA_UNDEFINED,
 } TsVideoAlpha;
 
-/* Thread-safe. @buffer holds a BGRA or RGBA frame described by @info. */
+/* Thread-safe. @buffer holds a BGRA, RGBA, RGB or BGR frame described by
+ * @info (@alpha does not matter for the 24-bit ones). */
 void              ts_video_paintable_push_frame         (TsVideoPaintable   *self,
                                                          GstBuffer          *buffer,
                                                          const GstVideoInfo *info,
                                                          TsVideoAlpha        alpha);
+/* Thread-safe. As push_frame(), for a frame scaled down to the drawn size:
+ * the paintable keeps @display_width × @display_height (the film's size in
+ * square pixels) as its intrinsic size. 0 × 0: derive it from @info. */
+void              ts_video_paintable_push_scaled_frame  (TsVideoPaintable   *self,
+                                                         GstBuffer          *buffer,
+                                                         const GstVideoInfo *info,
+                                                         TsVideoAlpha        alpha,
+                                                         int                 display_width,
+                                                         int                 display_height);
+/* Thread-safe: the size (device pixels) the paintable was last drawn at and
+ * since when (g_get_monotonic_time()); FALSE before it was ever drawn. */
+gboolean          ts_video_paintable_get_drawn_size     (TsVideoPaintable   *self,
+                                                         int                *width,
+                                                         int                *height,
+                                                         gint64             *since);
 /* Main context only: forget the frame (shows nothing until the next one). */
 void              ts_video_paintable_clear              (TsVideoPaintable   *self);
 

@@ -13,7 +13,25 @@ struct _TsVideoSink
   /* What the bin we are in learnt of the alpha bytes upstream, or -1:
    * then BGRA/RGBA input is taken to carry real transparency. */
   int               input_alpha;
+
+  /* In our bin: the capsfilter after the scaler, which the sink points at
+   * the size the paintable is drawn at. NULL for a bare sink. */
+  GstElement       *scaler_caps;
+  /* The film's size in square pixels, from the bin's input caps (object
+   * lock); 0 when unknown. */
+  int               display_width;
+  int               display_height;
+  /* The size asked of the scaler, 0 × 0 for the film's own (streaming
+   * thread, and the change to READY once that stopped). */
+  int               scaled_width;
+  int               scaled_height;
 };
+
+/* A new drawn size must hold this long before frames follow it: resizing a
+ * window must not renegotiate at every step. */
+#define RESCALE_DELAY_US (300 * G_TIME_SPAN_MILLISECOND)
+/* Smaller differences are left to GTK. */
+#define RESCALE_MIN_STEP 16
 
 enum {
   PROP_0,
@@ -25,9 +43,13 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (TsVideoSink, ts_video_sink, GST_TYPE_VIDEO_SINK)
 
+/* GTK 4.8 converts every memory texture it draws or uploads to its own
+ * format, through floats for 4-byte formats (about 5 ms for a 720p frame),
+ * but 24-bit RGB with a fast path (0.5 ms): opaque films come as RGB/BGR,
+ * which converters pick for sources without alpha. */
 static GstStaticPadTemplate sink_template =
   GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-                           GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ BGRA, RGBA }")));
+                           GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, BGRA, RGBA }")));
 
 static gboolean
 ts_video_sink_set_info (GstVideoSink       *video_sink,
@@ -40,17 +62,107 @@ ts_video_sink_set_info (GstVideoSink       *video_sink,
   return TRUE;
 }
 
+/* Converting, uploading and drawing fewer pixels is the cheapest way to
+ * show a film in a window smaller than it: scale frames down to the size the
+ * paintable is drawn at (never up), in square pixels. */
+static void
+update_scale (TsVideoSink *self,
+              int          display_width,
+              int          display_height)
+{
+  int drawn_width, drawn_height, width = 0, height = 0;
+  gint64 since;
+  g_autoptr(GstCaps) caps = NULL;
+
+  if (display_width <= 0 || display_height <= 0
+      || !ts_video_paintable_get_drawn_size (self->paintable, &drawn_width, &drawn_height, &since)
+      || g_get_monotonic_time () - since < RESCALE_DELAY_US)
+    return;
+
+  if (drawn_width < display_width - RESCALE_MIN_STEP / 2
+      || drawn_height < display_height - RESCALE_MIN_STEP / 2)
+    {
+      /* Keep the film's shape whatever rounding gave the drawn size. */
+      width = MIN (drawn_width, display_width);
+      height = (int) gst_util_uint64_scale_int_round (width, display_height, display_width);
+      if (height > drawn_height)
+        {
+          height = drawn_height;
+          width = (int) gst_util_uint64_scale_int_round (height, display_width, display_height);
+        }
+    }
+
+  if (width == self->scaled_width && height == self->scaled_height)
+    return;
+  if (width != 0 && self->scaled_width != 0
+      && ABS (width - self->scaled_width) < RESCALE_MIN_STEP
+      && ABS (height - self->scaled_height) < RESCALE_MIN_STEP)
+    return;
+
+  GST_DEBUG_OBJECT (self, "scaling frames to %d×%d (drawn %d×%d, film %d×%d)", width, height,
+                    drawn_width, drawn_height, display_width, display_height);
+  self->scaled_width = width;
+  self->scaled_height = height;
+  if (width > 0)
+    caps = gst_caps_new_simple ("video/x-raw",
+                                "width", G_TYPE_INT, width,
+                                "height", G_TYPE_INT, height,
+                                "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                                NULL);
+  else
+    caps = gst_caps_new_any ();
+  /* The capsfilter asks upstream to renegotiate; the next frame has the size. */
+  g_object_set (self->scaler_caps, "caps", caps, NULL);
+}
+
 static GstFlowReturn
 ts_video_sink_show_frame (GstVideoSink *video_sink,
                           GstBuffer    *buffer)
 {
   TsVideoSink *self = TS_VIDEO_SINK (video_sink);
-
   int alpha = g_atomic_int_get (&self->input_alpha);
+  int display_width, display_height;
 
-  ts_video_paintable_push_frame (self->paintable, buffer, &self->info,
-                                 alpha >= 0 ? (TsVideoAlpha) alpha : TS_VIDEO_ALPHA_STRAIGHT);
+  GST_OBJECT_LOCK (self);
+  display_width = self->display_width;
+  display_height = self->display_height;
+  GST_OBJECT_UNLOCK (self);
+
+  if (self->scaler_caps != NULL)
+    update_scale (self, display_width, display_height);
+
+  ts_video_paintable_push_scaled_frame (self->paintable, buffer, &self->info,
+                                        alpha >= 0 ? (TsVideoAlpha) alpha : TS_VIDEO_ALPHA_STRAIGHT,
+                                        display_width, display_height);
   return GST_FLOW_OK;
+}
+
+static GstStateChangeReturn
+ts_video_sink_change_state (GstElement     *element,
+                            GstStateChange  transition)
+{
+  TsVideoSink *self = TS_VIDEO_SINK (element);
+  GstStateChangeReturn ret;
+
+  ret = GST_ELEMENT_CLASS (ts_video_sink_parent_class)->change_state (element, transition);
+
+  /* Stopped, the next stream starts at its own size, not at the last one's
+   * scale (the streaming thread is gone: scaled_* are ours). */
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    {
+      if (self->scaler_caps != NULL && self->scaled_width != 0)
+        {
+          g_autoptr(GstCaps) caps = gst_caps_new_any ();
+
+          g_object_set (self->scaler_caps, "caps", caps, NULL);
+        }
+      self->scaled_width = self->scaled_height = 0;
+      GST_OBJECT_LOCK (self);
+      self->display_width = self->display_height = 0;
+      GST_OBJECT_UNLOCK (self);
+    }
+
+  return ret;
 }
 
 static gboolean
@@ -69,6 +181,7 @@ ts_video_sink_dispose (GObject *object)
   TsVideoSink *self = TS_VIDEO_SINK (object);
 
   g_clear_object (&self->paintable);
+  gst_clear_object (&self->scaler_caps);
 
   G_OBJECT_CLASS (ts_video_sink_parent_class)->dispose (object);
 }
@@ -102,6 +215,8 @@ ts_video_sink_class_init (TsVideoSinkClass *klass)
 
   object_class->dispose = ts_video_sink_dispose;
   object_class->get_property = ts_video_sink_get_property;
+
+  element_class->change_state = ts_video_sink_change_state;
 
   base_sink_class->propose_allocation = ts_video_sink_propose_allocation;
 
@@ -178,24 +293,54 @@ input_caps_probe (GstPad          *pad,
 
   gst_event_parse_caps (event, &caps);
   if (gst_video_info_from_caps (&video_info, caps))
-    g_atomic_int_set (&self->input_alpha, alpha_of_format (GST_VIDEO_INFO_FORMAT (&video_info)));
+    {
+      int width = gst_util_uint64_scale_int_round (GST_VIDEO_INFO_WIDTH (&video_info),
+                                                   GST_VIDEO_INFO_PAR_N (&video_info),
+                                                   MAX (GST_VIDEO_INFO_PAR_D (&video_info), 1));
+      int height = GST_VIDEO_INFO_HEIGHT (&video_info);
+
+      g_atomic_int_set (&self->input_alpha, alpha_of_format (GST_VIDEO_INFO_FORMAT (&video_info)));
+      /* A scaler upstream (playbin's, without native-video) may follow the
+       * size we ask for: that is not the film's size. Caps events are
+       * serialized, so scaled_* are ours to read here. */
+      if (self->scaled_width == 0 || width != self->scaled_width || height != self->scaled_height)
+        {
+          GST_OBJECT_LOCK (self);
+          self->display_width = width;
+          self->display_height = height;
+          GST_OBJECT_UNLOCK (self);
+        }
+    }
 
   return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+make_element (const char *factory)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element == NULL)
+    g_error ("The GStreamer element %s is missing (gst-plugins-base)", factory);
+  return element;
 }
 
 static GstElement *
 create_own_bin (GdkPaintable **paintable)
 {
   GstElement *bin = gst_bin_new ("ts-video-sink-bin");
-  GstElement *convert = gst_element_factory_make ("videoconvert", NULL);
+  GstElement *convert = make_element ("videoconvertscale");
+  GstElement *filter = make_element ("capsfilter");
   GstElement *sink = ts_video_sink_new ();
   g_autoptr(GstPad) pad = NULL;
 
-  g_assert (convert != NULL);
-  g_object_set (convert, "n-threads", 0, NULL);
+  /* One pass converts and scales, on every core. No borders: the size asked
+   * keeps the film's shape to within a pixel. */
+  g_object_set (convert, "n-threads", 0, "add-borders", FALSE, NULL);
+  TS_VIDEO_SINK (sink)->scaler_caps = gst_object_ref (filter);
 
-  gst_bin_add_many (GST_BIN (bin), convert, sink, NULL);
-  if (!gst_element_link (convert, sink))
+  gst_bin_add_many (GST_BIN (bin), convert, filter, sink, NULL);
+  if (!gst_element_link_many (convert, filter, sink, NULL))
     g_assert_not_reached ();
 
   /* The sink lives as long as the bin, and so as long as the pad. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 
+#include <gtk/gtk.h>
+
 #include "player-test-util.h"
 #include "ts-video-sink.h"
 
@@ -111,6 +113,22 @@ play_file (const char *path,
   g_assert_cmpfloat_with_epsilon (gdk_paintable_get_intrinsic_aspect_ratio (data.paintable),
                                   (double) expect_width / expect_height, 0.01);
   first = download (first_texture);
+
+  /* Films come as 24-bit RGB, which GTK 4.8 converts fast. */
+  {
+    g_autoptr(GstIterator) it = gst_bin_iterate_sinks (GST_BIN (sink));
+    GValue item = G_VALUE_INIT;
+    g_autoptr(GstPad) pad = NULL;
+    g_autoptr(GstCaps) caps = NULL;
+    GstVideoInfo info;
+
+    g_assert_cmpint (gst_iterator_next (it, &item), ==, GST_ITERATOR_OK);
+    pad = gst_element_get_static_pad (g_value_get_object (&item), "sink");
+    g_value_unset (&item);
+    caps = gst_pad_get_current_caps (pad);
+    g_assert_true (gst_video_info_from_caps (&info, caps));
+    g_assert_cmpint (GST_VIDEO_INFO_COMP_PSTRIDE (&info, 0), ==, 3);
+  }
 
   /* Frames come from the decoder with opaque alpha (GTK 4.8 has no format
    * without alpha, and we tell it the frames are premultiplied). */
@@ -264,6 +282,120 @@ test_alpha (void)
 }
 
 static void
+draw_at (GdkPaintable *paintable,
+         double        width,
+         double        height)
+{
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+
+  /* Without gtk_init(), render node types are registered on first use. */
+  g_type_ensure (GSK_TYPE_TEXTURE_NODE);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_clear_pointer (&node, gsk_render_node_unref);
+}
+
+typedef struct {
+  GdkPaintable *paintable;
+  int           width;      /* the texture width waited for */
+  int           first_width; /* of the first texture after a restart, or 0 */
+} ScaleData;
+
+static void
+texture_notify_cb (TsVideoPaintable *paintable,
+                   GParamSpec       *pspec,
+                   ScaleData        *data)
+{
+  GdkTexture *texture = ts_video_paintable_get_texture (paintable);
+
+  if (data->first_width == 0 && texture != NULL)
+    data->first_width = gdk_texture_get_width (texture);
+}
+
+static gboolean
+has_texture_width (gpointer user_data)
+{
+  ScaleData *data = user_data;
+  GdkTexture *texture = ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (data->paintable));
+
+  return texture != NULL && gdk_texture_get_width (texture) == data->width;
+}
+
+static gboolean
+has_first_width (gpointer user_data)
+{
+  ScaleData *data = user_data;
+
+  return data->first_width > 0;
+}
+
+/* Drawn smaller than the film, frames are scaled down to the drawn size
+ * (in the film's shape) while the paintable keeps the film's size; drawn
+ * larger, they come at the film's own size again, never scaled up. */
+static void
+test_scale_down (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) source = NULL;
+  GdkTexture *texture;
+  GstElement *sink;
+  ScaleData data = { 0 };
+
+  pipeline = gst_pipeline_new (NULL);
+  gst_object_ref_sink (pipeline);
+  source = gst_parse_bin_from_description ("videotestsrc is-live=true pattern=ball num-buffers=250"
+                                           " ! capsfilter caps=video/x-raw,width=320,height=240,framerate=25/1",
+                                           TRUE, &error);
+  g_assert_no_error (error);
+  sink = ts_video_sink_create (TS_VIDEO_SINK_CHOICE_OWN, &data.paintable);
+  gst_bin_add_many (GST_BIN (pipeline), g_object_ref (source), sink, NULL);
+  g_assert_true (gst_element_link (source, sink));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+
+  data.width = WIDTH;
+  g_assert_true (player_test_wait (has_texture_width, &data, 10000));
+
+  /* A little wider than the film's shape: the height decides. */
+  draw_at (data.paintable, 170, 120);
+  data.width = 160;
+  g_assert_true (player_test_wait (has_texture_width, &data, 5000));
+  texture = ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (data.paintable));
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 120);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (data.paintable), ==, WIDTH);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (data.paintable), ==, HEIGHT);
+
+  /* Restarted, the stream comes at its own size first: the scale was for
+   * the last one. */
+  gst_element_set_state (pipeline, GST_STATE_READY);
+  data.first_width = -1;
+  /* A frame still waiting for this context is from before. */
+  while (g_main_context_iteration (NULL, FALSE));
+  g_signal_connect (data.paintable, "notify::texture", G_CALLBACK (texture_notify_cb), &data);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  data.first_width = 0;
+  g_assert_true (player_test_wait (has_first_width, &data, 5000));
+  g_assert_cmpint (data.first_width, ==, WIDTH);
+  /* And then follows the drawn size again. */
+  data.width = 160;
+  g_assert_true (player_test_wait (has_texture_width, &data, 5000));
+  g_signal_handlers_disconnect_by_func (data.paintable, texture_notify_cb, &data);
+
+  draw_at (data.paintable, 640, 480);
+  data.width = WIDTH;
+  g_assert_true (player_test_wait (has_texture_width, &data, 5000));
+  texture = ts_video_paintable_get_texture (TS_VIDEO_PAINTABLE (data.paintable));
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, HEIGHT);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_clear_object (&pipeline);
+  gst_clear_object (&source);
+  player_test_assert_finalized (g_steal_pointer (&data.paintable));
+}
+
+static void
 count_cb (gpointer  instance,
           int      *count)
 {
@@ -339,6 +471,7 @@ main (int   argc,
   g_test_add_func ("/player/video-sink/webm-non-square-pixels", test_play_webm_non_square);
   g_test_add_func ("/player/video-sink/alpha", test_alpha);
   g_test_add_func ("/player/video-sink/paintable", test_paintable);
+  g_test_add_func ("/player/video-sink/scale-down", test_scale_down);
 
   ret = g_test_run ();
   player_test_cleanup ();
