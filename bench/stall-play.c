@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* stall-play: does playback stall once it has started?
+ *
+ *   stall-play TORRENT|URL
+ *
+ * Plays a whole film in real time through TsPlayer and prints one JSON line
+ * about it. With a .torrent or magnet, the file streams in-process as the
+ * window plays it (torrent://HASH/INDEX → torrentsrc → stream reader →
+ * engine, on private folders the caller gives as HOME/XDG_*); with an
+ * http:// URL (e.g. the one `torrentstream --serve` prints) the player
+ * fetches it as an external player would.
+ *
+ * A stall is the player leaving PLAYING for BUFFERING after the first frame:
+ * torrentsrc reports a read that has to wait, and the HTTP path's queue
+ * running dry, the same way. Printed: time to the first frame, the number of
+ * stalls and their total length, and wall time from the first frame to the
+ * end beside the media time it covered (a late, unpaused pipeline shows up
+ * there too). The audio sink is a real-time fakesink, as a sound card paces
+ * frames; video goes to the app's own sink.
+ *
+ * Env: STALL_TIMEOUT (300 s for the whole run). Exit status 0 when the end
+ * was reached.
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ts-player.h"
+#include "ts-session.h"
+#include "ts-stream-reader.h"
+#include "ts-torrent-file.h"
+#include "ts-torrent-src.h"
+#include "ts-torrent.h"
+
+typedef struct {
+  GMainLoop     *loop;
+  TsSession     *session;
+  TsTorrent     *torrent;
+  TsPlayer      *player;
+  TsStreamReader *reader;       /* made before playbin starts, as the player page does */
+  double         start;
+  const char    *status;
+  char          *error;
+
+  GMutex         lock;          /* the frame probe runs on the streaming thread */
+  double         first_frame;   /* < 0 until seen */
+  gint64         first_pts;
+  gint64         last_pts;
+  guint64        n_frames;
+
+  double         stall_began;   /* < 0 when not stalled */
+  gint64         stall_position;
+  double         stall_total;
+  double         stall_longest;
+  guint          n_stalls;
+  guint          n_dips;
+  GArray        *stalls_at;     /* double: film seconds where stalls began */
+  double         end;
+  guint          timeout_id;
+} Bench;
+
+static double
+now_s (void)
+{
+  return (double) g_get_monotonic_time () / G_USEC_PER_SEC;
+}
+
+static void
+finish (Bench      *b,
+        const char *status,
+        const char *error)
+{
+  if (b->status != NULL)
+    return;
+  b->status = status;
+  b->error = g_strdup (error);
+  b->end = now_s ();
+  g_main_loop_quit (b->loop);
+}
+
+static GstPadProbeReturn
+frame_probe_cb (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         user_data)
+{
+  Bench *b = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  double t = now_s ();
+
+  g_mutex_lock (&b->lock);
+  if (b->first_frame < 0)
+    {
+      b->first_frame = t;
+      b->first_pts = GST_BUFFER_PTS_IS_VALID (buffer) ? (gint64) GST_BUFFER_PTS (buffer) : 0;
+    }
+  if (GST_BUFFER_PTS_IS_VALID (buffer))
+    b->last_pts = MAX (b->last_pts, (gint64) GST_BUFFER_PTS (buffer));
+  b->n_frames++;
+  g_mutex_unlock (&b->lock);
+
+  return GST_PAD_PROBE_OK;
+}
+
+/* A wait of under 0.1 s is a dip nobody sees (the HTTP path's queue
+ * touching its low mark); longer ones are stalls. */
+static void
+end_stall (Bench  *b,
+           double  t)
+{
+  double length = t - b->stall_began;
+
+  if (length < 0.1)
+    {
+      b->n_dips++;
+    }
+  else
+    {
+      double at = b->stall_position >= 0 ? (double) b->stall_position / GST_SECOND : -1;
+
+      b->n_stalls++;
+      b->stall_total += length;
+      b->stall_longest = MAX (b->stall_longest, length);
+      g_array_append_val (b->stalls_at, at);
+    }
+  b->stall_began = -1;
+}
+
+static void
+state_cb (TsPlayer   *player,
+          GParamSpec *pspec,
+          Bench      *b)
+{
+  TsPlayerState state = ts_player_get_state (player);
+  gboolean started;
+  double t = now_s ();
+
+  g_mutex_lock (&b->lock);
+  started = b->first_frame >= 0;
+  g_mutex_unlock (&b->lock);
+
+  /* Only what happens after playback began counts: waiting for the first
+   * frame is the time to first frame, measured elsewhere. */
+  if (started && state == TS_PLAYER_STATE_BUFFERING && b->stall_began < 0)
+    {
+      b->stall_began = t;
+      b->stall_position = ts_player_get_position (player);
+    }
+  else if (state != TS_PLAYER_STATE_BUFFERING && b->stall_began >= 0)
+    {
+      end_stall (b, t);
+    }
+}
+
+static void
+eos_cb (TsPlayer *player,
+        Bench    *b)
+{
+  finish (b, "ok", NULL);
+}
+
+/* The reader sizes its window from the film's bit rate. */
+static void
+duration_cb (TsPlayer   *player,
+             GParamSpec *pspec,
+             Bench      *b)
+{
+  if (b->reader != NULL && ts_player_get_duration (player) > 0)
+    ts_stream_reader_set_duration (b->reader, ts_player_get_duration (player));
+}
+
+static void
+player_error_cb (TsPlayer     *player,
+                 const GError *error,
+                 Bench        *b)
+{
+  finish (b, "play_error", error->message);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Bench *b = user_data;
+
+  b->timeout_id = 0;
+  finish (b, "timeout", "out of time");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+play_uri (Bench      *b,
+          const char *uri)
+{
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstPad) pad = NULL;
+
+  g_object_get (ts_player_get_pipeline (b->player), "video-sink", &sink, NULL);
+  pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
+  if (pad == NULL)
+    {
+      finish (b, "error", "the player has no video sink pad");
+      return;
+    }
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, frame_probe_cb, b, NULL);
+
+  ts_player_set_uri (b->player, uri);
+  ts_player_play (b->player);
+}
+
+static void
+play_torrent (Bench *b)
+{
+  TsTorrentFile *film = ts_torrent_get_main_video (b->torrent);
+  g_autofree char *uri = NULL;
+
+  if (film == NULL)
+    {
+      finish (b, "error", "the torrent has no video file");
+      return;
+    }
+  b->reader = ts_stream_reader_get_for_file (film);
+  uri = ts_torrent_src_uri_for (film);
+  play_uri (b, uri);
+}
+
+static void
+metadata_cb (TsTorrent *torrent,
+             Bench     *b)
+{
+  g_signal_handlers_disconnect_by_func (torrent, metadata_cb, b);
+  play_torrent (b);
+}
+
+static void
+added_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Bench *b = user_data;
+  g_autoptr(GError) error = NULL;
+
+  b->torrent = ts_session_add_finish (TS_SESSION (object), result, &error);
+  if (b->torrent == NULL)
+    {
+      finish (b, "error", error->message);
+      return;
+    }
+
+  if (ts_torrent_has_metadata (b->torrent))
+    play_torrent (b);
+  else
+    g_signal_connect (b->torrent, "metadata-received", G_CALLBACK (metadata_cb), b);
+}
+
+static GSettings *
+settings_new_checked (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static gboolean
+start_session (Bench      *b,
+               const char *input,
+               const char *prog)
+{
+  g_autoptr(GSettings) settings = settings_new_checked ();
+  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+
+  if (settings == NULL)
+    {
+      g_printerr ("%s: the settings schema %s is not installed (set GSETTINGS_SCHEMA_DIR)\n",
+                  prog, APP_ID);
+      return FALSE;
+    }
+
+  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
+  b->session = ts_session_new (settings, state_dir);
+  if (!ts_session_start (b->session, NULL))
+    {
+      g_printerr ("%s: the engine did not start\n", prog);
+      return FALSE;
+    }
+  ts_torrent_src_set_session (b->session);
+  if (!ts_torrent_src_register ())
+    {
+      g_printerr ("%s: torrentsrc could not be registered\n", prog);
+      return FALSE;
+    }
+
+  path = g_file_test (input, G_FILE_TEST_EXISTS) ? g_canonicalize_filename (input, NULL)
+                                                 : g_strdup (input);
+  ts_session_add_async (b->session, path, NULL, added_cb, b);
+  return TRUE;
+}
+
+static void
+print_result (Bench      *b,
+              const char *path)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_string_append_printf (line, "{\"path\": \"%s\", \"status\": \"%s\"", path,
+                          b->status != NULL ? b->status : "error");
+  g_mutex_lock (&b->lock);
+  if (b->first_frame >= 0)
+    {
+      double media = (double) (b->last_pts - b->first_pts) / GST_SECOND;
+      double wall = b->end - b->first_frame;
+
+      g_string_append_printf (line,
+                              ", \"ttff_s\": %.3f, \"frames\": %" G_GUINT64_FORMAT
+                              ", \"media_s\": %.3f, \"wall_s\": %.3f, \"late_s\": %.3f",
+                              b->first_frame - b->start, b->n_frames, media, wall, wall - media);
+    }
+  g_mutex_unlock (&b->lock);
+  g_string_append_printf (line, ", \"stalls\": %u, \"stall_s\": %.3f, \"longest_stall_s\": %.3f"
+                          ", \"dips\": %u, \"stalls_at_s\": [",
+                          b->n_stalls, b->stall_total, b->stall_longest, b->n_dips);
+  for (guint i = 0; i < b->stalls_at->len; i++)
+    g_string_append_printf (line, "%s%.1f", i > 0 ? ", " : "",
+                            g_array_index (b->stalls_at, double, i));
+  g_string_append (line, "]");
+  if (b->error != NULL)
+    {
+      g_autofree char *escaped = g_strescape (b->error, NULL);
+
+      g_string_append_printf (line, ", \"error\": \"%s\"", escaped);
+    }
+  g_string_append (line, "}");
+  printf ("%s\n", line->str);
+  fflush (stdout);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *timeout_env;
+  GstElement *audio_sink;
+  gboolean is_url;
+  Bench b = { 0 };
+  guint timeout = 300;
+  int status;
+
+  gst_init (&argc, &argv);
+  if (argc != 2)
+    {
+      g_printerr ("usage: %s TORRENT|URL\n", argv[0]);
+      return 2;
+    }
+  timeout_env = g_getenv ("STALL_TIMEOUT");
+  if (timeout_env != NULL && atoi (timeout_env) > 0)
+    timeout = (guint) atoi (timeout_env);
+
+  g_mutex_init (&b.lock);
+  b.first_frame = b.stall_began = -1;
+  b.stalls_at = g_array_new (FALSE, FALSE, sizeof (double));
+  b.loop = g_main_loop_new (NULL, FALSE);
+
+  audio_sink = gst_element_factory_make ("fakesink", NULL);
+  g_object_set (audio_sink, "sync", TRUE, NULL);
+  b.player = g_object_new (TS_TYPE_PLAYER, "audio-sink", audio_sink, NULL);
+  g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
+  g_signal_connect (b.player, "notify::duration", G_CALLBACK (duration_cb), &b);
+  g_signal_connect (b.player, "eos", G_CALLBACK (eos_cb), &b);
+  g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
+  b.start = now_s ();
+
+  is_url = g_str_has_prefix (argv[1], "http://") || g_str_has_prefix (argv[1], "https://")
+           || g_str_has_prefix (argv[1], "file://");
+  if (is_url)
+    play_uri (&b, argv[1]);
+  else if (!start_session (&b, argv[1], argv[0]))
+    return 1;
+
+  b.timeout_id = g_timeout_add_seconds (timeout, timeout_cb, &b);
+  g_main_loop_run (b.loop);
+  /* Still waiting when it ended (a timeout): that counts too. */
+  if (b.stall_began >= 0)
+    end_stall (&b, b.end);
+  print_result (&b, is_url ? "http" : "inapp");
+  status = g_strcmp0 (b.status, "ok") == 0 ? 0 : 1;
+  g_clear_handle_id (&b.timeout_id, g_source_remove);
+
+  ts_player_stop (b.player);
+  g_signal_handlers_disconnect_by_data (b.player, &b);
+  g_clear_object (&b.player);
+  g_clear_object (&b.reader);
+  if (b.session != NULL)
+    {
+      ts_torrent_src_set_session (NULL);
+      if (b.torrent != NULL)
+        g_signal_handlers_disconnect_by_data (b.torrent, &b);
+      g_clear_object (&b.torrent);
+      ts_session_shutdown_sync (b.session);
+      g_clear_object (&b.session);
+    }
+  g_main_loop_unref (b.loop);
+  g_free (b.error);
+  g_array_unref (b.stalls_at);
+  g_mutex_clear (&b.lock);
+
+  return status;
+}
