@@ -29,6 +29,7 @@
 
 #include "ts-player.h"
 #include "ts-session.h"
+#include "ts-stream-reader.h"
 #include "ts-torrent-file.h"
 #include "ts-torrent-src.h"
 #include "ts-torrent.h"
@@ -38,6 +39,7 @@ typedef struct {
   TsSession  *session;
   TsTorrent  *torrent;
   TsPlayer   *player;
+  TsStreamReader *reader;  /* made before playbin starts, as the player page does */
   double      seek_fraction;
   double      seek_delay;
   double      launched;       /* TTFF_T0, or when main() began */
@@ -157,6 +159,16 @@ state_cb (TsPlayer   *player,
     b->seek_id = g_timeout_add ((guint) (b->seek_delay * 1000), seek_cb, b);
 }
 
+/* The reader sizes its window from the film's bit rate. */
+static void
+duration_cb (TsPlayer   *player,
+             GParamSpec *pspec,
+             Bench      *b)
+{
+  if (b->reader != NULL && ts_player_get_duration (player) > 0)
+    ts_stream_reader_set_duration (b->reader, ts_player_get_duration (player));
+}
+
 static void
 player_error_cb (TsPlayer     *player,
                  const GError *error,
@@ -189,6 +201,7 @@ play (Bench *b)
       return;
     }
 
+  b->reader = ts_stream_reader_get_for_file (film);
   uri = ts_torrent_src_uri_for (film);
   g_object_get (ts_player_get_pipeline (b->player), "video-sink", &sink, NULL);
   pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
@@ -346,6 +359,7 @@ main (int   argc,
   g_object_set (audio_sink, "sync", TRUE, NULL);
   b.player = g_object_new (TS_TYPE_PLAYER, "audio-sink", audio_sink, NULL);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
+  g_signal_connect (b.player, "notify::duration", G_CALLBACK (duration_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
   b.start = now_s ();
 
@@ -380,6 +394,7 @@ main (int   argc,
   ts_player_stop (b.player);
   g_signal_handlers_disconnect_by_data (b.player, &b);
   g_clear_object (&b.player);
+  g_clear_object (&b.reader);
   ts_torrent_src_set_session (NULL);
   if (b.torrent != NULL)
     g_signal_handlers_disconnect_by_data (b.torrent, &b);
