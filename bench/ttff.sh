@@ -49,17 +49,12 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "ttff.sh: --reps takes a positive number" >&2; exit 2; }
 
-HARNESS_SRC=${TS_TTFF_HARNESS:-$ROOT/../shared/ttff-harness}
-MEDIA=${TS_TTFF_MEDIA:-/tmp/ts-ttff-media}
 export TTFF_TIMEOUT=${TTFF_TIMEOUT:-60}
 PY=/usr/bin/python3
 APP=$BUILD/src/torrentstream
 INAPP=$BUILD/bench/ttff-inapp
 SCHEMAS=$BUILD/data
 
-for f in "$HARNESS_SRC/ttff.sh" "$HARNESS_SRC/swarm.sh" "$HARNESS_SRC/make-media.sh"; do
-  [[ -f $f ]] || { echo "ttff.sh: no ttff harness at $HARNESS_SRC (set TS_TTFF_HARNESS)" >&2; exit 1; }
-done
 for f in "$APP" "$INAPP" "$SCHEMAS/gschemas.compiled"; do
   [[ -e $f ]] || { echo "ttff.sh: $f is missing: ninja -C $BUILD src/torrentstream bench/ttff-inapp data/gschemas.compiled" >&2; exit 1; }
 done
@@ -75,9 +70,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 log() { echo "[ttff $(date +%T)] $*" >&2; }
 
-cp -r "$HARNESS_SRC" "$WORK/harness"
-chmod -R u+w "$WORK/harness"
-H=$WORK/harness
+# shellcheck source=bench/harness-lib.sh
+source "$HERE/harness-lib.sh"
+harness_copy
 
 CLIENTS="torrentstream torrentstream-inapp local"
 if [[ $PEERS == 1 ]]; then
@@ -91,19 +86,7 @@ if [[ $PEERS == 1 ]]; then
   fi
 fi
 
-if [[ ! -f $MEDIA/faststart.mp4 || ! -f $MEDIA/moovend.mp4 || ! -f $MEDIA/layout.json ]]; then
-  log "making the media in $MEDIA (a few minutes, once)"
-  mkdir -p "$MEDIA"
-  # Without gst-discoverer-1.0 its check fails, but the files and their
-  # layout are made: those are what counts.
-  "$H/make-media.sh" "$MEDIA" >"$WORK/media.log" 2>&1 || true
-  [[ -f $MEDIA/faststart.mp4 && -f $MEDIA/moovend.mp4 && -f $MEDIA/layout.json ]] \
-    || { echo "ttff.sh: make-media.sh failed:" >&2; tail -20 "$WORK/media.log" >&2; exit 1; }
-fi
-
-# The player's plugin registry, kept between runs as a desktop's is.
-export GST_REGISTRY=${GST_REGISTRY:-/tmp/ts-ttff-gst-registry.bin}
-gst-inspect-1.0 >/dev/null 2>&1 || true
+harness_media
 
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
