@@ -21,6 +21,15 @@
  * on: libtorrent requests the pieces with deadlines in random order, so
  * the fewer there are, the sooner the one the player waits for comes. */
 #define RAMP_START_PIECES  1
+/* Of the window, only this much ahead of the cursor has deadlines: with
+ * more, libtorrent 2.0.8 spreads its requests over them all and the piece
+ * the player needs next comes seconds late, even with the seeder at 1.5
+ * times the bit rate (bench/stall.sh: 30 s of deadlines stalled 3–4 s a
+ * minute, 10 pieces only at the start). The rest of the window is fetched
+ * in file order all the same: the torrent downloads sequentially while a
+ * reader streams. */
+#define URGENT_PIECES      10
+#define URGENT_MAX         (8 * 1024 * 1024)
 #define TAIL_DEADLINE_MS   500
 #define MAX_READ           (4 * 1024 * 1024)
 #define KEEP_PIECES        4                       /* of a window left by a jump */
@@ -392,7 +401,9 @@ update_cursor (TsStreamReader *self,
   old_start = c->win_start;
   old_end = c->win_end;
   bitrate = bitrate_locked (self);
-  window = window_locked (self);
+  window = MIN (window_locked (self),
+                MAX (MIN (URGENT_PIECES * self->piece_length, URGENT_MAX),
+                     MIN_WINDOW_PIECES * self->piece_length));
   expected = c->base_position
              + (gint64) ((double) bitrate * (double) (now - c->base_time) / G_USEC_PER_SEC);
   /* Demuxers step back a little between tracks: that is no seek. Reading

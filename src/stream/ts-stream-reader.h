@@ -16,7 +16,9 @@ G_DECLARE_FINAL_TYPE (TsStreamReader, ts_stream_reader, TS, STREAM_READER, GObje
  * Each consumer (an HTTP response, a GStreamer source) opens a cursor. The
  * pieces ahead of each cursor get deadlines — the nearest most urgent — over
  * a window of the streaming-readahead setting's seconds at the film's bit
- * rate (size ÷ duration once known, else 4 Mbit/s), within bounds. The
+ * rate (size ÷ duration once known, else 4 Mbit/s), within bounds; only its
+ * first pieces (about ten) at once, since libtorrent shares its requests
+ * among all pieces with deadlines, and the rest of it comes in file order. The
  * window slides as the cursor moves; a seek drops the stale deadlines and
  * retargets at once, starting from the one piece the player waits for and
  * doubling as it reads on (libtorrent fetches the pieces with deadlines in
