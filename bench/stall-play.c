@@ -10,13 +10,13 @@
  * http:// URL (e.g. the one `torrentstream --serve` prints) the player
  * fetches it as an external player would.
  *
- * A stall is the player leaving PLAYING for BUFFERING after the first frame:
+ * A stall is the player leaving PLAYING for BUFFERING once it has played:
  * torrentsrc reports a read that has to wait, and the HTTP path's queue
- * running dry, the same way. Printed: time to the first frame, the number of
- * stalls and their total length, and wall time from the first frame to the
- * end beside the media time it covered (a late, unpaused pipeline shows up
- * there too). The audio sink is a real-time fakesink, as a sound card paces
- * frames; video goes to the app's own sink.
+ * running dry, the same way. Printed: time to the first frame and to
+ * playing, the number of stalls and their total length, and wall time from
+ * the start of playing to the end beside the film time it covered (a late,
+ * unpaused pipeline shows up there too). The audio sink is a real-time
+ * fakesink, as a sound card paces frames; video goes to the app's own sink.
  *
  * Env: STALL_TIMEOUT (300 s for the whole run). Exit status 0 when the end
  * was reached.
@@ -28,19 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ts-player.h"
-#include "ts-session.h"
-#include "ts-stream-reader.h"
-#include "ts-torrent-file.h"
-#include "ts-torrent-src.h"
-#include "ts-torrent.h"
+#include "bench-playback.h"
 
 typedef struct {
   GMainLoop     *loop;
-  TsSession     *session;
-  TsTorrent     *torrent;
+  BenchPlayback *playback;
   TsPlayer      *player;
-  TsStreamReader *reader;       /* made before playbin starts, as the player page does */
   double         start;
   const char    *status;
   char          *error;
@@ -51,6 +44,8 @@ typedef struct {
   gint64         last_pts;
   guint64        n_frames;
 
+  double         playing_since; /* < 0 until it first plays */
+  gint64         playing_position;
   double         stall_began;   /* < 0 when not stalled */
   gint64         stall_position;
   double         stall_total;
@@ -141,9 +136,14 @@ state_cb (TsPlayer   *player,
   started = b->first_frame >= 0;
   g_mutex_unlock (&b->lock);
 
-  /* Only what happens after playback began counts: waiting for the first
-   * frame is the time to first frame, measured elsewhere. */
-  if (started && state == TS_PLAYER_STATE_BUFFERING && b->stall_began < 0)
+  /* Only what happens once it plays counts: the wait for the first frame
+   * and for the player to start is the start-up, measured elsewhere. */
+  if (started && state == TS_PLAYER_STATE_PLAYING && b->playing_since < 0)
+    {
+      b->playing_since = t;
+      b->playing_position = MAX (ts_player_get_position (player), 0);
+    }
+  if (b->playing_since >= 0 && state == TS_PLAYER_STATE_BUFFERING && b->stall_began < 0)
     {
       b->stall_began = t;
       b->stall_position = ts_player_get_position (player);
@@ -159,16 +159,6 @@ eos_cb (TsPlayer *player,
         Bench    *b)
 {
   finish (b, "ok", NULL);
-}
-
-/* The reader sizes its window from the film's bit rate. */
-static void
-duration_cb (TsPlayer   *player,
-             GParamSpec *pspec,
-             Bench      *b)
-{
-  if (b->reader != NULL && ts_player_get_duration (player) > 0)
-    ts_stream_reader_set_duration (b->reader, ts_player_get_duration (player));
 }
 
 static void
@@ -190,120 +180,6 @@ timeout_cb (gpointer user_data)
 }
 
 static void
-play_uri (Bench      *b,
-          const char *uri)
-{
-  g_autoptr(GstElement) sink = NULL;
-  g_autoptr(GstPad) pad = NULL;
-
-  g_object_get (ts_player_get_pipeline (b->player), "video-sink", &sink, NULL);
-  pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
-  if (pad == NULL)
-    {
-      finish (b, "error", "the player has no video sink pad");
-      return;
-    }
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, frame_probe_cb, b, NULL);
-
-  ts_player_set_uri (b->player, uri);
-  ts_player_play (b->player);
-}
-
-static void
-play_torrent (Bench *b)
-{
-  TsTorrentFile *film = ts_torrent_get_main_video (b->torrent);
-  g_autofree char *uri = NULL;
-
-  if (film == NULL)
-    {
-      finish (b, "error", "the torrent has no video file");
-      return;
-    }
-  b->reader = ts_stream_reader_get_for_file (film);
-  uri = ts_torrent_src_uri_for (film);
-  play_uri (b, uri);
-}
-
-static void
-metadata_cb (TsTorrent *torrent,
-             Bench     *b)
-{
-  g_signal_handlers_disconnect_by_func (torrent, metadata_cb, b);
-  play_torrent (b);
-}
-
-static void
-added_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Bench *b = user_data;
-  g_autoptr(GError) error = NULL;
-
-  b->torrent = ts_session_add_finish (TS_SESSION (object), result, &error);
-  if (b->torrent == NULL)
-    {
-      finish (b, "error", error->message);
-      return;
-    }
-
-  if (ts_torrent_has_metadata (b->torrent))
-    play_torrent (b);
-  else
-    g_signal_connect (b->torrent, "metadata-received", G_CALLBACK (metadata_cb), b);
-}
-
-static GSettings *
-settings_new_checked (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL)
-    return NULL;
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
-static gboolean
-start_session (Bench      *b,
-               const char *input,
-               const char *prog)
-{
-  g_autoptr(GSettings) settings = settings_new_checked ();
-  g_autofree char *state_dir = NULL;
-  g_autofree char *path = NULL;
-
-  if (settings == NULL)
-    {
-      g_printerr ("%s: the settings schema %s is not installed (set GSETTINGS_SCHEMA_DIR)\n",
-                  prog, APP_ID);
-      return FALSE;
-    }
-
-  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
-  b->session = ts_session_new (settings, state_dir);
-  if (!ts_session_start (b->session, NULL))
-    {
-      g_printerr ("%s: the engine did not start\n", prog);
-      return FALSE;
-    }
-  ts_torrent_src_set_session (b->session);
-  if (!ts_torrent_src_register ())
-    {
-      g_printerr ("%s: torrentsrc could not be registered\n", prog);
-      return FALSE;
-    }
-
-  path = g_file_test (input, G_FILE_TEST_EXISTS) ? g_canonicalize_filename (input, NULL)
-                                                 : g_strdup (input);
-  ts_session_add_async (b->session, path, NULL, added_cb, b);
-  return TRUE;
-}
-
-static void
 print_result (Bench      *b,
               const char *path)
 {
@@ -313,14 +189,18 @@ print_result (Bench      *b,
                           b->status != NULL ? b->status : "error");
   g_mutex_lock (&b->lock);
   if (b->first_frame >= 0)
+    g_string_append_printf (line, ", \"ttff_s\": %.3f, \"frames\": %" G_GUINT64_FORMAT,
+                            b->first_frame - b->start, b->n_frames);
+  if (b->playing_since >= 0)
     {
-      double media = (double) (b->last_pts - b->first_pts) / GST_SECOND;
-      double wall = b->end - b->first_frame;
+      /* From the moment it first played to the end, beside the film time
+       * that covered. */
+      double media = (double) (b->last_pts - MAX (b->first_pts, b->playing_position)) / GST_SECOND;
+      double wall = b->end - b->playing_since;
 
-      g_string_append_printf (line,
-                              ", \"ttff_s\": %.3f, \"frames\": %" G_GUINT64_FORMAT
-                              ", \"media_s\": %.3f, \"wall_s\": %.3f, \"late_s\": %.3f",
-                              b->first_frame - b->start, b->n_frames, media, wall, wall - media);
+      g_string_append_printf (line, ", \"start_s\": %.3f, \"media_s\": %.3f, \"wall_s\": %.3f"
+                              ", \"late_s\": %.3f",
+                              b->playing_since - b->start, media, wall, wall - media);
     }
   g_mutex_unlock (&b->lock);
   g_string_append_printf (line, ", \"stalls\": %u, \"stall_s\": %.3f, \"longest_stall_s\": %.3f"
@@ -341,12 +221,20 @@ print_result (Bench      *b,
   fflush (stdout);
 }
 
+/* BenchFailFunc */
+static void
+fail_cb (const char *status,
+         const char *message,
+         gpointer    user_data)
+{
+  finish (user_data, status, message);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const char *timeout_env;
-  GstElement *audio_sink;
   gboolean is_url;
   Bench b = { 0 };
   guint timeout = 300;
@@ -363,15 +251,13 @@ main (int   argc,
     timeout = (guint) atoi (timeout_env);
 
   g_mutex_init (&b.lock);
-  b.first_frame = b.stall_began = -1;
+  b.first_frame = b.stall_began = b.playing_since = -1;
   b.stalls_at = g_array_new (FALSE, FALSE, sizeof (double));
   b.loop = g_main_loop_new (NULL, FALSE);
 
-  audio_sink = gst_element_factory_make ("fakesink", NULL);
-  g_object_set (audio_sink, "sync", TRUE, NULL);
-  b.player = g_object_new (TS_TYPE_PLAYER, "audio-sink", audio_sink, NULL);
+  b.playback = bench_playback_new (frame_probe_cb, &b, fail_cb, &b);
+  b.player = bench_playback_get_player (b.playback);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
-  g_signal_connect (b.player, "notify::duration", G_CALLBACK (duration_cb), &b);
   g_signal_connect (b.player, "eos", G_CALLBACK (eos_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
   b.start = now_s ();
@@ -379,8 +265,8 @@ main (int   argc,
   is_url = g_str_has_prefix (argv[1], "http://") || g_str_has_prefix (argv[1], "https://")
            || g_str_has_prefix (argv[1], "file://");
   if (is_url)
-    play_uri (&b, argv[1]);
-  else if (!start_session (&b, argv[1], argv[0]))
+    bench_playback_play_uri (b.playback, argv[1]);
+  else if (!bench_playback_play_torrent (b.playback, argv[1]))
     return 1;
 
   b.timeout_id = g_timeout_add_seconds (timeout, timeout_cb, &b);
@@ -392,19 +278,8 @@ main (int   argc,
   status = g_strcmp0 (b.status, "ok") == 0 ? 0 : 1;
   g_clear_handle_id (&b.timeout_id, g_source_remove);
 
-  ts_player_stop (b.player);
   g_signal_handlers_disconnect_by_data (b.player, &b);
-  g_clear_object (&b.player);
-  g_clear_object (&b.reader);
-  if (b.session != NULL)
-    {
-      ts_torrent_src_set_session (NULL);
-      if (b.torrent != NULL)
-        g_signal_handlers_disconnect_by_data (b.torrent, &b);
-      g_clear_object (&b.torrent);
-      ts_session_shutdown_sync (b.session);
-      g_clear_object (&b.session);
-    }
+  g_clear_pointer (&b.playback, bench_playback_free);
   g_main_loop_unref (b.loop);
   g_free (b.error);
   g_array_unref (b.stalls_at);

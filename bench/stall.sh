@@ -146,13 +146,13 @@ path, fname, bitrate, rate, factor = sys.argv[1:]
 rows = [json.loads(l) for l in open(path) if l.strip()]
 print(f"\nStalls once playing: {fname} ({bitrate} KiB/s on average), one seeder at {rate} KiB/s "
       f"= {factor}× the bitrate; target 0 stalls")
-print("| path | run | status | first frame s | stalls ≥ 0.1 s | stalled s | longest s | at film s | dips < 0.1 s | end late by s |")
-print("|---|---:|---|---:|---:|---:|---:|---|---:|---:|")
+print("| path | run | status | first frame s | playing s | stalls ≥ 0.1 s | stalled s | longest s | at film s | dips < 0.1 s | end late by s |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|")
 runs = {}
 for r in rows:
     n = runs[r["path"]] = runs.get(r["path"], 0) + 1
     f = lambda k: "–" if r.get(k) is None else (f"{r[k]:.2f}" if isinstance(r[k], float) else str(r[k]))
     at = " ".join("%.0f" % p for p in r.get("stalls_at_s", [])) or "–"
-    print(f"| {r['path']} | {n} | {r.get('status')} | {f('ttff_s')} | {f('stalls')} | {f('stall_s')} "
+    print(f"| {r['path']} | {n} | {r.get('status')} | {f('ttff_s')} | {f('start_s')} | {f('stalls')} | {f('stall_s')} "
           f"| {f('longest_stall_s')} | {at} | {f('dips')} | {f('late_s')} |")
 PYEOF

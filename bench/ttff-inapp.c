@@ -27,19 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ts-player.h"
-#include "ts-session.h"
-#include "ts-stream-reader.h"
-#include "ts-torrent-file.h"
-#include "ts-torrent-src.h"
-#include "ts-torrent.h"
+#include "bench-playback.h"
 
 typedef struct {
   GMainLoop  *loop;
-  TsSession  *session;
-  TsTorrent  *torrent;
+  BenchPlayback *playback;
   TsPlayer   *player;
-  TsStreamReader *reader;  /* made before playbin starts, as the player page does */
   double      seek_fraction;
   double      seek_delay;
   double      launched;       /* TTFF_T0, or when main() began */
@@ -58,14 +51,6 @@ typedef struct {
   guint       poll_id;
   guint       timeout_id;
 } Bench;
-
-/* What the harness's warm player loads before its clock starts. */
-static const char * const warm_features[] = {
-  "playbin", "uridecodebin", "decodebin", "urisourcebin", "souphttpsrc", "filesrc",
-  "typefind", "queue2", "multiqueue", "qtdemux", "matroskademux", "h264parse",
-  "aacparse", "avdec_h264", "avdec_aac", "vp8dec", "vorbisdec", "fakesink",
-  "audioconvert", "audioresample", "videoconvert", "videoscale",
-};
 
 /* CLOCK_MONOTONIC, as Python's time.monotonic() in the harness. */
 static double
@@ -159,16 +144,6 @@ state_cb (TsPlayer   *player,
     b->seek_id = g_timeout_add ((guint) (b->seek_delay * 1000), seek_cb, b);
 }
 
-/* The reader sizes its window from the film's bit rate. */
-static void
-duration_cb (TsPlayer   *player,
-             GParamSpec *pspec,
-             Bench      *b)
-{
-  if (b->reader != NULL && ts_player_get_duration (player) > 0)
-    ts_stream_reader_set_duration (b->reader, ts_player_get_duration (player));
-}
-
 static void
 player_error_cb (TsPlayer     *player,
                  const GError *error,
@@ -185,77 +160,6 @@ timeout_cb (gpointer user_data)
   b->timeout_id = 0;
   finish (b, b->first_frame < 0 ? "timeout" : "seek_timeout", "out of time");
   return G_SOURCE_REMOVE;
-}
-
-static void
-play (Bench *b)
-{
-  TsTorrentFile *film = ts_torrent_get_main_video (b->torrent);
-  g_autofree char *uri = NULL;
-  g_autoptr(GstElement) sink = NULL;
-  g_autoptr(GstPad) pad = NULL;
-
-  if (film == NULL)
-    {
-      finish (b, "error", "the torrent has no video file");
-      return;
-    }
-
-  b->reader = ts_stream_reader_get_for_file (film);
-  uri = ts_torrent_src_uri_for (film);
-  g_object_get (ts_player_get_pipeline (b->player), "video-sink", &sink, NULL);
-  pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
-  if (pad == NULL)
-    {
-      finish (b, "error", "the player has no video sink pad");
-      return;
-    }
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, frame_probe_cb, b, NULL);
-
-  ts_player_set_uri (b->player, uri);
-  ts_player_play (b->player);
-}
-
-static void
-metadata_cb (TsTorrent *torrent,
-             Bench     *b)
-{
-  g_signal_handlers_disconnect_by_func (torrent, metadata_cb, b);
-  play (b);
-}
-
-static void
-added_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Bench *b = user_data;
-  g_autoptr(GError) error = NULL;
-
-  b->torrent = ts_session_add_finish (TS_SESSION (object), result, &error);
-  if (b->torrent == NULL)
-    {
-      finish (b, "error", error->message);
-      return;
-    }
-
-  if (ts_torrent_has_metadata (b->torrent))
-    play (b);
-  else
-    g_signal_connect (b->torrent, "metadata-received", G_CALLBACK (metadata_cb), b);
-}
-
-static GSettings *
-settings_new_checked (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL)
-    return NULL;
-  return g_settings_new_full (schema, NULL, NULL);
 }
 
 static double
@@ -299,14 +203,19 @@ print_result (Bench *b)
   fflush (stdout);
 }
 
+/* BenchFailFunc */
+static void
+fail_cb (const char *status,
+         const char *message,
+         gpointer    user_data)
+{
+  finish (user_data, status, message);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *state_dir = NULL;
-  g_autofree char *input = NULL;
-  GstElement *audio_sink;
   Bench b = { 0 };
   int status;
 
@@ -329,57 +238,22 @@ main (int   argc,
       b.seek_wanted = TRUE;
     }
 
-  settings = settings_new_checked ();
-  if (settings == NULL)
-    {
-      g_printerr ("%s: the settings schema %s is not installed (set GSETTINGS_SCHEMA_DIR)\n",
-                  argv[0], APP_ID);
-      return 2;
-    }
-
   g_mutex_init (&b.lock);
   b.first_frame = b.seek_frame = -1;
   b.seek_target = -1;
   b.seek_delay = env_double ("SEEK_DELAY", 1.0);
   b.loop = g_main_loop_new (NULL, FALSE);
 
-  /* Like the harness's warm probe: the player is ready (with the plugins
-   * a playback needs loaded, the same list as its lib/gst_probe.py), then
-   * the clock starts and the engine with it. A real-time audio sink paces
-   * frames as a sound card would. */
-  for (guint i = 0; i < G_N_ELEMENTS (warm_features); i++)
-    {
-      g_autoptr(GstElementFactory) factory = gst_element_factory_find (warm_features[i]);
-      g_autoptr(GstPluginFeature) loaded = NULL;
-
-      if (factory != NULL)
-        loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
-    }
-  audio_sink = gst_element_factory_make ("fakesink", NULL);
-  g_object_set (audio_sink, "sync", TRUE, NULL);
-  b.player = g_object_new (TS_TYPE_PLAYER, "audio-sink", audio_sink, NULL);
+  /* Like the harness's warm probe: the player is ready, then the clock
+   * starts and the engine with it. */
+  b.playback = bench_playback_new (frame_probe_cb, &b, fail_cb, &b);
+  b.player = bench_playback_get_player (b.playback);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
-  g_signal_connect (b.player, "notify::duration", G_CALLBACK (duration_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
   b.start = now_s ();
 
-  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
-  b.session = ts_session_new (settings, state_dir);
-  if (!ts_session_start (b.session, NULL))
-    {
-      g_printerr ("%s: the engine did not start\n", argv[0]);
-      return 1;
-    }
-  ts_torrent_src_set_session (b.session);
-  if (!ts_torrent_src_register ())
-    {
-      g_printerr ("%s: torrentsrc could not be registered\n", argv[0]);
-      return 1;
-    }
-
-  input = g_file_test (argv[1], G_FILE_TEST_EXISTS) ? g_canonicalize_filename (argv[1], NULL)
-                                                     : g_strdup (argv[1]);
-  ts_session_add_async (b.session, input, NULL, added_cb, &b);
+  if (!bench_playback_play_torrent (b.playback, argv[1]))
+    return 1;
   b.poll_id = g_timeout_add (10, poll_cb, &b);
   b.timeout_id = g_timeout_add ((guint) (env_double ("TTFF_TIMEOUT", 60) * 1000), timeout_cb, &b);
 
@@ -391,16 +265,8 @@ main (int   argc,
   g_clear_handle_id (&b.seek_id, g_source_remove);
 
   /* Measured: the rest is tidying up, not timed. */
-  ts_player_stop (b.player);
   g_signal_handlers_disconnect_by_data (b.player, &b);
-  g_clear_object (&b.player);
-  g_clear_object (&b.reader);
-  ts_torrent_src_set_session (NULL);
-  if (b.torrent != NULL)
-    g_signal_handlers_disconnect_by_data (b.torrent, &b);
-  g_clear_object (&b.torrent);
-  ts_session_shutdown_sync (b.session);
-  g_clear_object (&b.session);
+  g_clear_pointer (&b.playback, bench_playback_free);
   g_main_loop_unref (b.loop);
   g_free (b.error);
   g_mutex_clear (&b.lock);
