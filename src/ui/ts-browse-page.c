@@ -57,6 +57,12 @@ struct _TsBrowsePage
   guint              check_tick_id;
   gboolean           check_tick_seen;
 
+  /* TS_BENCH_TRACE: the frame clock watched, and the screen last reported. */
+  GdkFrameClock     *trace_clock;
+  gulong             trace_handler;
+  double             trace_value;
+  guint              trace_items;
+
   GtkWidget         *movie_page;
 
   AdwToastOverlay   *toast_overlay;
@@ -88,6 +94,9 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* TS_BENCH_TRACE is set (bench/browse-bench.py). */
+static gboolean bench_trace;
 
 static void fetch_next_page (TsBrowsePage *self);
 static void reload          (TsBrowsePage *self);
@@ -765,6 +774,92 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* Benchmark trace ------------------------------------------------------------ */
+
+/* After each painted frame: once every tile in view shows its poster, tell
+ * the benchmark when (monotonic clock), once per scroll position and number
+ * of films. Only with TS_BENCH_TRACE set. */
+static void
+trace_after_paint_cb (GdkFrameClock *clock,
+                      TsBrowsePage  *self)
+{
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  graphene_rect_t viewport = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (scroller),
+                                                 gtk_widget_get_height (scroller));
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->movies));
+  double value = gtk_adjustment_get_value (adjustment);
+  guint n_shown = 0;
+  TsMovie *first = NULL;
+  TsMovie *last = NULL;
+  graphene_point_t first_at = GRAPHENE_POINT_INIT (G_MAXFLOAT, G_MAXFLOAT);
+  graphene_point_t last_at = GRAPHENE_POINT_INIT (-G_MAXFLOAT, -G_MAXFLOAT);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "grid") != 0 ||
+      (value == self->trace_value && n_items == self->trace_items))
+    return;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (GTK_WIDGET (self->grid));
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *tile = gtk_widget_get_first_child (cell);
+      graphene_rect_t bounds;
+
+      if (!TS_IS_MOVIE_TILE (tile) || !gtk_widget_get_mapped (tile) ||
+          ts_movie_tile_get_movie (TS_MOVIE_TILE (tile)) == NULL ||
+          !gtk_widget_compute_bounds (tile, scroller, &bounds) ||
+          !graphene_rect_intersection (&bounds, &viewport, NULL))
+        continue;
+      if (!ts_movie_tile_get_poster_loaded (TS_MOVIE_TILE (tile)))
+        return;
+      n_shown++;
+      /* The films in view, top left and bottom right, by their position. */
+      if (bounds.origin.y < first_at.y ||
+          (bounds.origin.y == first_at.y && bounds.origin.x < first_at.x))
+        {
+          first_at = bounds.origin;
+          first = ts_movie_tile_get_movie (TS_MOVIE_TILE (tile));
+        }
+      if (bounds.origin.y > last_at.y ||
+          (bounds.origin.y == last_at.y && bounds.origin.x > last_at.x))
+        {
+          last_at = bounds.origin;
+          last = ts_movie_tile_get_movie (TS_MOVIE_TILE (tile));
+        }
+    }
+
+  if (n_shown == 0)
+    return;
+
+  self->trace_value = value;
+  self->trace_items = n_items;
+  g_printerr ("ts-bench: posters-shown time_us=%" G_GINT64_FORMAT " value=%.0f page=%.0f"
+              " upper=%.0f tiles=%u films=%u more=%d first=%s last=%s\n",
+              g_get_monotonic_time (), value, gtk_adjustment_get_page_size (adjustment),
+              gtk_adjustment_get_upper (adjustment), n_shown, n_items,
+              self->has_more && !self->page_failed,
+              ts_movie_get_id (first), ts_movie_get_id (last));
+}
+
+static void
+trace_stop (TsBrowsePage *self)
+{
+  if (self->trace_clock != NULL)
+    g_clear_signal_handler (&self->trace_handler, self->trace_clock);
+  g_clear_object (&self->trace_clock);
+}
+
+static void
+trace_start (TsBrowsePage *self)
+{
+  trace_stop (self);
+  self->trace_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+  self->trace_value = -1;
+  self->trace_handler = g_signal_connect (self->trace_clock, "after-paint",
+                                          G_CALLBACK (trace_after_paint_cb), self);
+}
+
 /* GObject ------------------------------------------------------------------ */
 
 static void
@@ -774,6 +869,17 @@ ts_browse_page_map (GtkWidget *widget)
 
   /* Nothing is fetched for a window that opens on its downloads. */
   ensure_started (TS_BROWSE_PAGE (widget));
+
+  if (bench_trace)
+    trace_start (TS_BROWSE_PAGE (widget));
+}
+
+static void
+ts_browse_page_unmap (GtkWidget *widget)
+{
+  trace_stop (TS_BROWSE_PAGE (widget));
+
+  GTK_WIDGET_CLASS (ts_browse_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -783,6 +889,7 @@ ts_browse_page_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  trace_stop (self);
   g_clear_handle_id (&self->provider_idle_id, g_source_remove);
   if (self->check_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->grid), self->check_tick_id);
@@ -865,6 +972,7 @@ ts_browse_page_class_init (TsBrowsePageClass *klass)
   object_class->get_property = ts_browse_page_get_property;
   object_class->set_property = ts_browse_page_set_property;
   widget_class->map = ts_browse_page_map;
+  widget_class->unmap = ts_browse_page_unmap;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, TS_TYPE_SESSION,
@@ -882,6 +990,8 @@ ts_browse_page_class_init (TsBrowsePageClass *klass)
                                        "browse.search", NULL);
 
   g_type_ensure (TS_TYPE_MOVIE_TILE);
+
+  bench_trace = g_getenv ("TS_BENCH_TRACE") != NULL;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
