@@ -27,11 +27,8 @@ import ctypes
 import os
 import random
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--own-display"]:
@@ -592,30 +589,7 @@ def run(binary, artifacts, workdir):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(f"usage: {sys.argv[0]} PATH-TO-TORRENTSTREAM", file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    artifacts = os.environ.get("TS_ARTIFACTS_DIR") or \
-        os.path.join(os.environ.get("TS_BUILD_ROOT", "."), "tests", "artifacts")
-    artifacts = os.path.join(artifacts, "ui-browse")
-    shutil.rmtree(artifacts, ignore_errors=True)
-    os.makedirs(artifacts)
-    workdir = tempfile.mkdtemp(prefix="ts-ui-browse-")
-    try:
-        run(binary, artifacts, workdir)
-    except TestFailure as e:
-        try:
-            shell.screenshot(artifacts, "99-failure")
-        except Exception:
-            pass
-        print(f"FAIL: {e}", file=sys.stderr)
-        print(f"# screenshots and the app's log are in {artifacts}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("PASS")
-    return 0
+    return shell.gui_test_main(run, "ui-browse")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +55,7 @@ if __name__ == "__main__" and os.geteuid() == 0 and \
 import pyatspi  # noqa: E402  (not needed, nor usable, before the display)
 
 from test_shell import (  # noqa: E402  (the AT-SPI helpers of the shell test)
-    TestFailure, app_env, find, find_all, find_app, find_button, find_window, log,
+    gui_test_main, TestFailure, app_env, find, find_all, find_app, find_button, find_window, log,
     page_tab_pressed, press, quit_with_sigterm, require, screenshot, stop, wait_for,
 )
 
@@ -400,26 +399,7 @@ def run(binary, artifacts, workdir):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(f"usage: {sys.argv[0]} PATH-TO-TORRENTSTREAM", file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    artifacts = os.environ.get("TS_ARTIFACTS_DIR") or \
-        os.path.join(os.environ.get("TS_BUILD_ROOT", "."), "tests", "artifacts")
-    artifacts = os.path.join(artifacts, "ui-open")
-    shutil.rmtree(artifacts, ignore_errors=True)
-    os.makedirs(artifacts)
-    workdir = tempfile.mkdtemp(prefix="ts-ui-open-")
-    try:
-        run(binary, artifacts, workdir)
-    except TestFailure as e:
-        print(f"FAIL: {e}", file=sys.stderr)
-        print(f"# screenshots and the app's log are in {artifacts}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("PASS")
-    return 0
+    return gui_test_main(run, "ui-open")
 
 
 if __name__ == "__main__":

@@ -431,20 +431,27 @@ def run(binary, artifacts, workdir):
         raise TestFailure(f"torrentstream logged criticals: {criticals}")
 
 
-def main():
+def gui_test_main(run, name):
+    """The main() of a GUI test script: run(binary, artifacts, workdir) with
+    the artifacts in $TS_ARTIFACTS_DIR/NAME (or the build tree's) and a
+    private work folder; PASS, or FAIL with the reason and a screenshot."""
     if len(sys.argv) != 2:
         print(f"usage: {sys.argv[0]} PATH-TO-TORRENTSTREAM", file=sys.stderr)
         return 2
     binary = os.path.abspath(sys.argv[1])
     artifacts = os.environ.get("TS_ARTIFACTS_DIR") or \
         os.path.join(os.environ.get("TS_BUILD_ROOT", "."), "tests", "artifacts")
-    artifacts = os.path.join(artifacts, "ui-shell")
+    artifacts = os.path.join(artifacts, name)
     shutil.rmtree(artifacts, ignore_errors=True)
     os.makedirs(artifacts)
-    workdir = tempfile.mkdtemp(prefix="ts-ui-")
+    workdir = tempfile.mkdtemp(prefix=f"ts-{name}-")
     try:
         run(binary, artifacts, workdir)
     except TestFailure as e:
+        try:
+            screenshot(artifacts, "99-failure")
+        except Exception:  # the failure matters more than its picture
+            pass
         print(f"FAIL: {e}", file=sys.stderr)
         print(f"# screenshots and the app's log are in {artifacts}", file=sys.stderr)
         return 1
@@ -452,6 +459,10 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     print("PASS")
     return 0
+
+
+def main():
+    return gui_test_main(run, "ui-shell")
 
 
 if __name__ == "__main__":

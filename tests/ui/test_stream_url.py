@@ -34,11 +34,9 @@ import errno
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -52,7 +50,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--own-display"]:
 import pyatspi  # noqa: E402  (not needed, nor usable, before the display)
 
 from test_shell import (  # noqa: E402  (the AT-SPI helpers of the shell test)
-    TestFailure, app_env, do_action, find, find_app, find_button, find_menu_item, find_window,
+    gui_test_main, TestFailure, app_env, do_action, find, find_app, find_button, find_menu_item, find_window,
     has_state, log, press, quit_with_sigterm, require, screenshot, stop, wait_for,
 )
 
@@ -390,26 +388,7 @@ def run(binary, artifacts, workdir):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(f"usage: {sys.argv[0]} PATH-TO-TORRENTSTREAM", file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    artifacts = os.environ.get("TS_ARTIFACTS_DIR") or \
-        os.path.join(os.environ.get("TS_BUILD_ROOT", "."), "tests", "artifacts")
-    artifacts = os.path.join(artifacts, "ui-stream-url")
-    shutil.rmtree(artifacts, ignore_errors=True)
-    os.makedirs(artifacts)
-    workdir = tempfile.mkdtemp(prefix="ts-ui-stream-url-")
-    try:
-        run(binary, artifacts, workdir)
-    except TestFailure as e:
-        print(f"FAIL: {e}", file=sys.stderr)
-        print(f"# screenshots and the app's log are in {artifacts}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("PASS")
-    return 0
+    return gui_test_main(run, "ui-stream-url")
 
 
 if __name__ == "__main__":
