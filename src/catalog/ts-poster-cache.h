@@ -54,4 +54,11 @@ guint64        ts_poster_cache_get_max_disk_bytes (TsPosterCache     *self);
 void           ts_poster_cache_set_max_disk_bytes (TsPosterCache     *self,
                                                    guint64            max_disk_bytes);
 
+/* Posters decoded from now on fit in @width × @height pixels (smaller ones
+ * keep their size): what a tile shows. 0 × 0 (the default) keeps their own
+ * size. */
+void           ts_poster_cache_set_decode_size  (TsPosterCache     *self,
+                                                 int                width,
+                                                 int                height);
+
 G_END_DECLS

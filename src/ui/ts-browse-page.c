@@ -95,6 +95,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The poster's box in a tile, as in ts-movie-tile.ui. */
+#define TILE_POSTER_WIDTH  160
+#define TILE_POSTER_HEIGHT 240
+
 /* TS_BENCH_TRACE is set (bench/browse-bench.py). */
 static gboolean bench_trace;
 
@@ -566,6 +570,25 @@ selected_to_provider (const GValue       *value,
   return g_variant_new_string (provider_ids[selected]);
 }
 
+/* Posters are decoded at the size a tile shows them (ts-movie-tile.ui), in
+ * device pixels: full-size textures for a grid that keeps a few hundred
+ * tiles alive took hundreds of megabytes. */
+static void
+update_poster_size (TsBrowsePage *self)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+  if (self->poster_cache != NULL)
+    ts_poster_cache_set_decode_size (self->poster_cache, TILE_POSTER_WIDTH * scale,
+                                     TILE_POSTER_HEIGHT * scale);
+}
+
+static void
+scale_factor_cb (TsBrowsePage *self)
+{
+  update_poster_size (self);
+}
+
 static void
 ensure_started (TsBrowsePage *self)
 {
@@ -592,6 +615,8 @@ ensure_started (TsBrowsePage *self)
 
   self->poster_cache = ts_poster_cache_new (NULL, 0);
   ts_poster_cache_bind_settings (self->poster_cache, self->settings);
+  update_poster_size (self);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_cb), NULL);
 
   /* "Continue watching" above the grid; it hides itself when empty. */
   {

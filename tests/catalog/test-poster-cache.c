@@ -97,6 +97,55 @@ assert_poster (GdkTexture *texture,
   g_free (pixels);
 }
 
+/* With a decoding box, posters come at the size a tile shows them: the
+ * 40×60 poster fits 20×20 as 13×20 (its shape kept), in the colour it has,
+ * from the network and from disk alike; one smaller than the box keeps its
+ * size. Garbage still fails with the poster error. */
+static void
+test_decode_size (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = poster_url (fixture, "ok", "b.png");
+  g_autofree char *bad_url = poster_url (fixture, "ok", "bad.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) small = NULL;
+  g_autoptr(GdkTexture) again = NULL;
+  g_autoptr(GdkTexture) full = NULL;
+  g_autoptr(GdkTexture) bad = NULL;
+  guint8 pixels[13 * 20 * 4];
+  guint8 rgb[3];
+
+  ts_poster_cache_set_decode_size (fixture->cache, 20, 20);
+  small = load_sync (fixture, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (small), ==, 13);
+  g_assert_cmpint (gdk_texture_get_height (small), ==, 20);
+  gdk_texture_download (small, pixels, 13 * 4);
+  test_png_color ("poster/b.png", rgb);
+  g_assert_cmpuint (pixels[(10 * 13 + 6) * 4 + 2], ==, rgb[0]);
+  g_assert_cmpuint (pixels[(10 * 13 + 6) * 4 + 1], ==, rgb[1]);
+  g_assert_cmpuint (pixels[(10 * 13 + 6) * 4 + 0], ==, rgb[2]);
+  g_assert_cmpuint (pixels[(10 * 13 + 6) * 4 + 3], ==, 0xff);
+
+  /* From disk, decoded to the box again. */
+  ts_poster_cache_clear_memory (fixture->cache);
+  again = load_sync (fixture, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (again), ==, 13);
+  g_assert_cmpuint (test_server_hits (fixture->server, "/ok/poster/b.png"), ==, 1);
+
+  /* A box larger than the poster: its own size. */
+  ts_poster_cache_clear_memory (fixture->cache);
+  ts_poster_cache_set_decode_size (fixture->cache, 400, 600);
+  full = load_sync (fixture, url, NULL, &error);
+  g_assert_no_error (error);
+  assert_poster (full, "b.png");
+
+  bad = load_sync (fixture, bad_url, NULL, &error);
+  g_assert_error (error, TS_CATALOG_ERROR, TS_CATALOG_ERROR_INVALID_IMAGE);
+  g_assert_null (bad);
+}
+
 static void
 test_memory_then_disk (Fixture       *fixture,
                        gconstpointer  data)
@@ -431,6 +480,7 @@ main (int   argc,
   ADD ("disk-eviction", test_disk_eviction);
   ADD ("memory-bounds", test_memory_bounds);
   ADD ("settings", test_settings);
+  ADD ("decode-size", test_decode_size);
 
 #undef ADD
 
