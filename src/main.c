@@ -3,6 +3,9 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "ts-application.h"
 #include "ts-headless.h"
@@ -31,6 +34,15 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TsApplication) app = NULL;
+
+#ifdef __GLIBC__
+  /* Posters and video frames are large buffers made and freed all the
+   * time, many on worker threads. glibc raises its mmap threshold after
+   * the first such free, and from then on they come from the heaps, where
+   * freed memory is seldom given back: RSS kept growing while scrolling a
+   * long catalog. A fixed threshold keeps them mmapped. */
+  mallopt (M_MMAP_THRESHOLD, 64 * 1024);
+#endif
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
