@@ -393,10 +393,16 @@ ts_application_open_external_finish (TsApplication *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
+  char *name;
+
   g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  name = g_task_propagate_pointer (G_TASK (result), error);
+  if (name == NULL)
+    /* Translators: the rest says why, e.g. “No other app is set to play MPEG-4 video …”. */
+    g_prefix_error (error, _("Could not open another player: "));
+  return name;
 }
 
 static void

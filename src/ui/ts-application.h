@@ -40,7 +40,8 @@ void              ts_application_open_external_async (TsApplication      *self,
                                                       GCancellable       *cancellable,
                                                       GAsyncReadyCallback callback,
                                                       gpointer            user_data);
-/* The launched app's name (free it), or NULL with @error. */
+/* The launched app's name (free it), or NULL with @error, whose message
+ * is the whole sentence to show ("Could not open another player: …"). */
 char             *ts_application_open_external_finish (TsApplication *self,
                                                        GAsyncResult  *result,
                                                        GError       **error);

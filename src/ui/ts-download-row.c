@@ -700,13 +700,7 @@ open_external_cb (GObject      *source,
 
   app_name = ts_application_open_external_finish (TS_APPLICATION (source), result, &error);
   if (app_name == NULL)
-    {
-      /* Translators: %s says why, e.g. “No other app is set to play MPEG-4 video …”. */
-      g_autofree char *message = g_strdup_printf (_("Could not open another player: %s"),
-                                                  error->message);
-
-      toast (widget, message);
-    }
+    toast (widget, error->message);
 }
 
 static void

@@ -1320,10 +1320,7 @@ open_external_cb (GObject      *source,
   app_name = ts_application_open_external_finish (TS_APPLICATION (source), result, &error);
   if (app_name == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open another player: %s"),
-                                                  error->message);
-
-      page_toast (self, message);
+      page_toast (self, error->message);
       return;
     }
 
