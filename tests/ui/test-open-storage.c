@@ -20,6 +20,7 @@
 #include "ts-session.h"
 #include "ts-storage-manager.h"
 #include "ts-test-util.h"
+#include "ui-test-util.h"
 #include "ts-torrent-file.h"
 #include "ts-torrent.h"
 #include "ts-window.h"
@@ -755,44 +756,14 @@ test_continue_row (Fixture       *f,
   g_assert_finalize_object (row);
 }
 
-/* The system data folders, from before the test isolated them. */
-static GStrv system_data_dirs;
-
 /* The isolated XDG_DATA_DIRS hide the icon themes, which the window's
  * widgets would miss (and warn about). */
-static void
-use_system_icons (void)
-{
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-
-  for (guint i = 0; system_data_dirs[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (system_data_dirs[i], "icons", NULL);
-
-      gtk_icon_theme_add_search_path (theme, path);
-    }
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *svg_type = NULL;
-
-  system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
-  /* Loads the MIME database from the system folders now: GIO keeps it,
-   * and gdk-pixbuf needs it to recognize the SVG icons. */
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  /* Sizes and messages are checked in English. */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-
-  gtk_init ();
-  adw_init ();
-  use_system_icons ();
+  ui_test_init (&argc, &argv);
+  ui_test_use_system_icons ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -14,26 +14,10 @@
 #include "ts-player-page.h"
 #include "ts-seek-bar.h"
 #include "ts-test-util.h"
+#include "ui-test-util.h"
 
 #define TIMEOUT_S 30
 #define NS        G_GINT64_CONSTANT (1000000000)
-
-/* The system data folders, from before the test isolated them. */
-static GStrv system_data_dirs;
-
-/* The isolated XDG_DATA_DIRS hide the icon themes; GTK would warn. */
-static void
-use_system_icons (void)
-{
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-
-  for (guint i = 0; system_data_dirs[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (system_data_dirs[i], "icons", NULL);
-
-      gtk_icon_theme_add_search_path (theme, path);
-    }
-}
 
 /* Seek bar --------------------------------------------------------------------- */
 
@@ -333,23 +317,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *svg_type = NULL;
-
-  system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
-  /* Loads the MIME database from the system folders now: GIO keeps it,
-   * and gdk-pixbuf needs it to recognize the SVG icons. */
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  /* The messages are checked in English. */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-
+  ui_test_init (&argc, &argv);
   gst_init (&argc, &argv);
-  gtk_init ();
-  adw_init ();
-  use_system_icons ();
+  ui_test_use_system_icons ();
 
   g_test_add_func ("/ui/seek-bar/format-time", test_format_time);
   g_test_add_func ("/ui/seek-bar/state", test_seek_bar);

@@ -14,6 +14,7 @@
 #include "ts-preferences-window.h"
 #include "ts-session.h"
 #include "ts-test-util.h"
+#include "ui-test-util.h"
 
 typedef struct
 {
@@ -22,22 +23,6 @@ typedef struct
   TsSession           *session;
   TsPreferencesWindow *window;
 } Fixture;
-
-static GStrv system_data_dirs;
-
-static void
-use_system_icons (void)
-{
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-
-  /* The isolated XDG_DATA_DIRS hide the icon themes, and GTK would warn. */
-  for (guint i = 0; system_data_dirs[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (system_data_dirs[i], "icons", NULL);
-
-      gtk_icon_theme_add_search_path (theme, path);
-    }
-}
 
 static gpointer
 child (Fixture    *f,
@@ -56,7 +41,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *state = NULL;
 
-  use_system_icons ();
+  ui_test_use_system_icons ();
 
   f->dir = ts_test_make_tmp_dir ("ts-prefs");
   state = g_build_filename (f->dir, "state", NULL);
@@ -354,21 +339,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *svg_type = NULL;
-
-  system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
-  /* Loads the MIME database from the system folders before they are
-   * hidden: gdk-pixbuf needs it to recognize the SVG icons. */
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  /* The texts are checked in English. */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-
-  gtk_init ();
-  adw_init ();
+  ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/preferences/switches-and-combos", Fixture, NULL,
               fixture_set_up, test_switches_and_combos, fixture_tear_down);

@@ -17,29 +17,12 @@
 #include "ts-format.h"
 #include "ts-session.h"
 #include "ts-test-util.h"
+#include "ui-test-util.h"
 #include "ts-torrent.h"
 #include "ts-window.h"
 
 #define TIMEOUT_S    30
 #define PIECE_LENGTH 16384
-
-/* The system data folders, from before the test isolated them. */
-static GStrv system_data_dirs;
-
-static void
-use_system_icons (void)
-{
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-
-  /* The isolated XDG_DATA_DIRS hide the icon themes: the widgets would fall
-   * back to GTK's built-in icons, and warn. */
-  for (guint i = 0; system_data_dirs[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (system_data_dirs[i], "icons", NULL);
-
-      gtk_icon_theme_add_search_path (theme, path);
-    }
-}
 
 /* Text helpers ------------------------------------------------------------- */
 
@@ -95,7 +78,7 @@ fixture_set_up (Fixture       *f,
   g_autofree char *state = NULL;
   g_autoptr(GError) error = NULL;
 
-  use_system_icons ();
+  ui_test_use_system_icons ();
 
   f->dir = ts_test_make_tmp_dir ("ts-widgets");
   downloads = g_build_filename (f->dir, "downloads", NULL);
@@ -368,21 +351,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *svg_type = NULL;
-
-  system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
-  /* Loads the MIME database from the system folders now: GIO keeps it,
-   * and gdk-pixbuf needs it to recognize the SVG icons. */
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  /* The text helpers are checked in English. */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-
-  gtk_init ();
-  adw_init ();
+  ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/format/eta", test_format_eta);
   g_test_add_func ("/ui/format/rates-and-peers", test_format_rates_and_peers);
