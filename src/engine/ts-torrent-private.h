@@ -31,6 +31,9 @@ struct _TsTorrent
   gint64           bytes_done;
   gboolean         has_metadata;
   gboolean         paused;
+  /* The last pause or resume asked for, and when (0: confirmed). */
+  gboolean         paused_requested;
+  gint64           paused_request_at;
   gboolean         removed;
   gint64           added_time;      /* seconds since the epoch */
 

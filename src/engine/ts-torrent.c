@@ -548,14 +548,34 @@ _ts_torrent_load_metadata (TsTorrent *self)
   return TRUE;
 }
 
+/* A status libtorrent took before it handled a pause or resume may come
+ * after it: such a paused flag is stale for this long at most. */
+#define PAUSE_CONFIRM_US (3 * G_USEC_PER_SEC)
+
 void
 _ts_torrent_update_status (TsTorrent        *self,
                            const TsLtStatus *status)
 {
+  TsLtStatus fresh;
   TsTorrentState state;
 
   if (self->removed)
     return;
+
+  if (self->paused_request_at != 0)
+    {
+      if (status->paused == self->paused_requested
+          || g_get_monotonic_time () - self->paused_request_at > PAUSE_CONFIRM_US)
+        {
+          self->paused_request_at = 0;
+        }
+      else
+        {
+          fresh = *status;
+          fresh.paused = self->paused_requested;
+          status = &fresh;
+        }
+    }
 
   if (status->has_metadata && !self->has_metadata)
     _ts_torrent_load_metadata (self);
@@ -1147,6 +1167,8 @@ ts_torrent_pause (TsTorrent *self)
     return;
 
   ts_lt_torrent_pause (self->lt);
+  self->paused_requested = TRUE;
+  self->paused_request_at = g_get_monotonic_time ();
 
   /* Show it at once; the next status confirms it. */
   g_object_freeze_notify (G_OBJECT (self));
@@ -1174,6 +1196,8 @@ ts_torrent_resume (TsTorrent *self)
     return;
 
   ts_lt_torrent_resume (self->lt);
+  self->paused_requested = FALSE;
+  self->paused_request_at = g_get_monotonic_time ();
   SET_FIELD (self, paused, FALSE, PROP_PAUSED);
   self->lt_active = TRUE;
 
