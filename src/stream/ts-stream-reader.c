@@ -80,6 +80,7 @@ struct _TsStreamReader
   gint64         head_end;      /* the prefetched head; 0 when none */
   gint64         tail_start;    /* the prefetched tail; size when none */
   gboolean       streaming;     /* counted in the torrent's streaming readers */
+  gboolean       interleaved;   /* an MP4: see Cursor.interleaved */
 
   GMutex         lock;
   /* Under lock. */
@@ -114,6 +115,18 @@ add_streaming_reader (TsTorrent *torrent,
   g_object_set_qdata (G_OBJECT (torrent), count_quark, GUINT_TO_POINTER (n));
   if (n == (delta > 0 ? 1u : 0u) && !ts_torrent_is_removed (torrent))
     ts_torrent_set_sequential (torrent, n > 0);
+}
+
+static gboolean
+name_is_mp4 (const char *name)
+{
+  static const char * const suffixes[] = { ".mp4", ".m4v", ".mov", ".3gp" };
+  g_autofree char *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
+
+  for (guint i = 0; lower != NULL && i < G_N_ELEMENTS (suffixes); i++)
+    if (g_str_has_suffix (lower, suffixes[i]))
+      return TRUE;
+  return FALSE;
 }
 
 /* Geometry ------------------------------------------------------------------ */
@@ -639,6 +652,7 @@ ts_stream_reader_open_cursor (TsStreamReader *self)
   c = g_new0 (Cursor, 1);
   c->win_start = c->win_end = -1;
   c->prev_start = c->prev_end = -1;
+  c->interleaved = self->interleaved;
 
   g_mutex_lock (&self->lock);
   c->id = ++self->next_cursor;
@@ -1343,6 +1357,11 @@ ts_stream_reader_new (TsTorrentFile *file)
   self->size = ts_torrent_file_get_size (file);
   self->disk_path = ts_torrent_file_dup_disk_path (file);
   learn_geometry (self);
+  /* qtdemux in pull mode reads each track from its own sample table: after
+   * a seek, the audio just before the video keyframe, often in the piece
+   * before. Known from the name, the first seek asks for both at once
+   * instead of learning it from the reads after the first start. */
+  self->interleaved = name_is_mp4 (ts_torrent_file_get_name (file));
 
   session = ts_torrent_get_session (self->torrent);
   if (session != NULL && ts_session_get_settings (session) != NULL)
