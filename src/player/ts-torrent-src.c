@@ -12,6 +12,15 @@
 
 #define DEFAULT_BLOCKSIZE (256 * 1024)
 #define ENGINE_TIMEOUT_S  10
+/* After a wait, playback goes on once this much film is on disk past the
+ * place it waited at: going on as soon as the one piece waited for came,
+ * the player stopped again at the next one, over and over for the first
+ * seconds even with peers at 1.5× the bit rate. The first frame still
+ * shows at once (the player prerolls while it buffers). */
+#define LEAD_S            2
+/* ... but it never holds playback longer than this for the lead. */
+#define LEAD_MAX_WAIT_S   8
+#define LEAD_POLL_MS      100
 
 GST_DEBUG_CATEGORY_STATIC (ts_torrent_src_debug);
 #define GST_CAT_DEFAULT ts_torrent_src_debug
@@ -33,6 +42,15 @@ struct _TsTorrentSrc
   TsStreamReader *reader;
   guint           cursor;
   gint64          size;
+  GMainContext   *context;      /* the engine's, where leads are watched */
+
+  /* Streaming thread: where the read now running started. */
+  gint64          read_offset;
+  /* Atomic: bumped by every wait, flush and stop, ending older lead
+   * watches; lead_watched is the one running (0: none). */
+  gint            lead_generation;
+  gint            lead_watched;
+  gboolean        lead_started;  /* streaming thread: the first read came */
 };
 
 enum {
@@ -45,6 +63,7 @@ static GParamSpec *properties[N_PROPS];
 
 static void ts_torrent_src_uri_handler_init (gpointer g_iface,
                                              gpointer iface_data);
+static void end_lead_watch                  (TsTorrentSrc *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TsTorrentSrc, ts_torrent_src, GST_TYPE_BASE_SRC,
                                G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
@@ -269,6 +288,10 @@ ts_torrent_src_start (GstBaseSrc *base)
     }
 
   self->size = ts_stream_reader_get_size (self->reader);
+  self->lead_started = FALSE;
+  g_mutex_lock (&registry_lock);
+  self->context = registry_context != NULL ? g_main_context_ref (registry_context) : NULL;
+  g_mutex_unlock (&registry_lock);
   escaped = g_uri_escape_string (name, NULL, FALSE);
   GST_OBJECT_LOCK (self);
   g_free (self->query_uri);
@@ -285,11 +308,13 @@ ts_torrent_src_stop (GstBaseSrc *base)
 {
   TsTorrentSrc *self = TS_TORRENT_SRC (base);
 
+  end_lead_watch (self);
   if (self->reader != NULL)
     {
       ts_stream_reader_close_cursor (self->reader, self->cursor);
       g_clear_object (&self->reader);
     }
+  g_clear_pointer (&self->context, g_main_context_unref);
   self->size = 0;
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->query_uri, g_free);
@@ -346,14 +371,124 @@ ts_torrent_src_is_seekable (GstBaseSrc *base)
 }
 
 static void
+post_buffering (TsTorrentSrc *self,
+                int           percent)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+                            gst_message_new_buffering (GST_OBJECT (self), percent));
+}
+
+typedef struct {
+  TsTorrentSrc   *src;
+  TsStreamReader *reader;
+  gint            generation;
+  gint64          offset;
+  gint64          lead;
+  gint64          give_up_at;
+  int             percent;
+} LeadWatch;
+
+static void
+lead_watch_free (gpointer data)
+{
+  LeadWatch *w = data;
+
+  g_atomic_int_compare_and_exchange (&w->src->lead_watched, w->generation, 0);
+  gst_object_unref (w->src);
+  g_object_unref (w->reader);
+  g_free (w);
+}
+
+/* The engine's thread: how much of the lead is there. */
+static gboolean
+lead_watch_cb (gpointer data)
+{
+  LeadWatch *w = data;
+  TsTorrent *torrent = ts_stream_reader_get_torrent (w->reader);
+  gint64 have;
+  gboolean done;
+  int percent;
+
+  if (g_atomic_int_get (&w->src->lead_generation) != w->generation)
+    return G_SOURCE_REMOVE;
+
+  have = ts_torrent_is_removed (torrent) ? w->lead
+         : ts_torrent_get_file_contiguous (torrent, ts_stream_reader_get_file_index (w->reader),
+                                           w->offset);
+  done = have >= w->lead || g_get_monotonic_time () >= w->give_up_at;
+  percent = done ? 100 : (int) CLAMP (have * 100 / w->lead, 0, 99);
+  if (percent != w->percent)
+    {
+      GST_DEBUG_OBJECT (w->src, "lead at %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT
+                        " of %" G_GINT64_FORMAT " bytes", w->offset, have, w->lead);
+      w->percent = percent;
+      post_buffering (w->src, percent);
+    }
+  return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Ends the lead watch running, if any, letting the player go on. */
+static void
+end_lead_watch (TsTorrentSrc *self)
+{
+  g_atomic_int_inc (&self->lead_generation);
+  if (g_atomic_int_exchange (&self->lead_watched, 0) != 0)
+    post_buffering (self, 100);
+}
+
+/* Streaming thread. Holds the player (buffering) until the lead from
+ * @offset is there. */
+static void
+start_lead_watch (TsTorrentSrc *self,
+                  gint64        offset)
+{
+  gboolean flushing;
+  LeadWatch *w;
+  GSource *source;
+  gint64 lead;
+
+  GST_OBJECT_LOCK (self);
+  flushing = g_cancellable_is_cancelled (self->cancellable);
+  GST_OBJECT_UNLOCK (self);
+  lead = MIN (ts_stream_reader_get_bitrate (self->reader) * LEAD_S, self->size - offset);
+  if (flushing || lead <= 0 || self->context == NULL)
+    {
+      post_buffering (self, 100);
+      return;
+    }
+
+  w = g_new0 (LeadWatch, 1);
+  w->src = gst_object_ref (self);
+  w->reader = g_object_ref (self->reader);
+  w->generation = g_atomic_int_get (&self->lead_generation);
+  w->offset = offset;
+  w->lead = lead;
+  w->give_up_at = g_get_monotonic_time () + LEAD_MAX_WAIT_S * G_USEC_PER_SEC;
+  g_atomic_int_set (&self->lead_watched, w->generation);
+  post_buffering (self, 0);
+
+  source = g_timeout_source_new (LEAD_POLL_MS);
+  g_source_set_callback (source, lead_watch_cb, w, lead_watch_free);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* Streaming thread. Lets the player stop the clock while pieces are on
+ * their way, and start it again once there is a lead. */
+static void
 waiting_cb (gboolean  waiting,
             gpointer  user_data)
 {
   TsTorrentSrc *self = user_data;
 
-  /* Lets the player stop the clock while pieces are on their way. */
-  gst_element_post_message (GST_ELEMENT (self),
-                            gst_message_new_buffering (GST_OBJECT (self), waiting ? 0 : 100));
+  g_atomic_int_inc (&self->lead_generation);
+  if (waiting)
+    {
+      g_atomic_int_set (&self->lead_watched, 0);
+      post_buffering (self, 0);
+    }
+  else
+    start_lead_watch (self, self->read_offset);
 }
 
 static GstFlowReturn
@@ -377,6 +512,18 @@ ts_torrent_src_create (GstBaseSrc  *base,
   cancellable = g_object_ref (self->cancellable);
   GST_OBJECT_UNLOCK (self);
 
+  /* The start is a wait of its own: playing on from the first pieces, the
+   * player would stop again at the next ones. */
+  if (!self->lead_started)
+    {
+      self->lead_started = TRUE;
+      if (!ts_stream_reader_is_complete (self->reader))
+        {
+          g_atomic_int_inc (&self->lead_generation);
+          start_lead_watch (self, (gint64) offset);
+        }
+    }
+
   /* Demuxers pulling a range treat a short buffer as the end: read it all.
    * Pushed downstream, what is there now goes at once. */
   pull = GST_PAD_MODE (GST_BASE_SRC_PAD (base)) == GST_PAD_MODE_PULL;
@@ -385,6 +532,7 @@ ts_torrent_src_create (GstBaseSrc  *base,
       g_autoptr(GBytes) bytes = NULL;
       gsize n;
 
+      self->read_offset = (gint64) (offset + got);
       bytes = ts_stream_reader_read_full (self->reader, self->cursor, offset + got, size - got,
                                           cancellable, waiting_cb, self, &error);
       if (bytes == NULL)
@@ -436,6 +584,8 @@ ts_torrent_src_unlock (GstBaseSrc *base)
   GST_OBJECT_LOCK (self);
   g_cancellable_cancel (self->cancellable);
   GST_OBJECT_UNLOCK (self);
+  /* A flush: whatever the player waited for is not wanted any more. */
+  end_lead_watch (self);
   return TRUE;
 }
 

@@ -217,6 +217,121 @@ test_play_while_downloading (void)
   ts_test_rm_rf (dir);
 }
 
+typedef struct {
+  Watch       w;
+  StreamTest *st;
+  gint64      size;
+  gint64      lead;           /* bytes: two seconds of the film */
+  gboolean    was_playing;
+  guint       resumes;        /* back to playing after buffering */
+  gint64      short_lead;     /* -1, or the smallest lead seen at a resume */
+  gboolean    partial_seen;   /* a buffering percentage between 0 and 100 */
+} LeadWatch;
+
+static void
+lead_state_cb (TsPlayer   *player,
+               GParamSpec *pspec,
+               LeadWatch  *l)
+{
+  TsPlayerState state = ts_player_get_state (player);
+  gint64 duration = ts_player_get_duration (player);
+  gint64 position, at, have;
+
+  if (state != TS_PLAYER_STATE_PLAYING || duration <= 0)
+    return;
+  if (!l->was_playing)
+    {
+      l->was_playing = TRUE;
+      return;
+    }
+
+  /* The noise film's bytes go about evenly with its time: where it plays
+   * now, less a second for that guess. */
+  position = ts_player_get_position (player);
+  at = MAX ((gint64) ((double) l->size * position / duration) - l->lead / 2, 0);
+  have = ts_torrent_get_file_contiguous (l->st->torrent, 0, at);
+  g_test_message ("playing again at %.1f s with %" G_GINT64_FORMAT " bytes there from byte %"
+                  G_GINT64_FORMAT, (double) position / GST_SECOND, have, at);
+  if (at + have < l->size && (l->short_lead < 0 || have < l->short_lead))
+    l->short_lead = have;
+  l->resumes++;
+}
+
+static void
+lead_percent_cb (TsPlayer   *player,
+                 GParamSpec *pspec,
+                 LeadWatch  *l)
+{
+  int percent = ts_player_get_buffering_percent (player);
+
+  if (percent > 0 && percent < 100)
+    l->partial_seen = TRUE;
+}
+
+static gboolean
+resumed_twice (gpointer data)
+{
+  LeadWatch *l = data;
+
+  return l->w.error != NULL || l->w.eos > 0 || l->resumes >= 2;
+}
+
+/* Slower peers than the film's bit rate: after each wait, playback goes
+ * on only when about two seconds of film are there past the place it
+ * waited at, not as soon as the one piece it waited for came (it would stop
+ * again at the next, over and over); meanwhile the buffering percentage
+ * tells how far that is. */
+static void
+test_lead_after_a_wait (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  g_autofree char *film = make_film (dir, 12);
+  g_autofree char *uri = NULL;
+  g_autoptr(TsStreamReader) reader = NULL;
+  TsPlayer *player;
+  LeadWatch l = { 0 };
+  GStatBuf sb;
+
+  g_assert_cmpint (g_stat (film, &sb), ==, 0);
+  l.size = sb.st_size;
+  l.lead = l.size / 12 * 2;
+  l.short_lead = -1;
+
+  /* About half the bit rate: it has to wait again and again. */
+  l.st = stream_test_new_for_content (dir, "film.mp4", l.size / 12 / 2, 64 * KIB);
+  ts_torrent_src_set_session (l.st->session);
+  g_assert_true (ts_torrent_src_register ());
+  uri = ts_torrent_src_uri_for (ts_torrent_get_file (l.st->torrent, 0));
+
+  player = new_player (&l.w);
+  g_signal_connect (player, "notify::state", G_CALLBACK (lead_state_cb), &l);
+  g_signal_connect (player, "notify::buffering-percent", G_CALLBACK (lead_percent_cb), &l);
+  /* As the player page does: the lead is two seconds at the film's rate. */
+  reader = ts_stream_reader_get_for_file (ts_torrent_get_file (l.st->torrent, 0));
+  ts_stream_reader_set_duration (reader, 12 * GST_SECOND);
+  ts_player_set_uri (player, uri);
+  ts_player_play (player);
+  ts_test_wait_for (resumed_twice, &l, STREAM_TEST_TIMEOUT_S, "playback did not go on twice after waits");
+  g_assert_no_error (l.w.error);
+  g_assert_cmpuint (l.w.eos, ==, 0);
+
+  g_test_message ("smallest lead at a resume: %" G_GINT64_FORMAT " bytes of %" G_GINT64_FORMAT,
+                  l.short_lead, l.lead);
+  g_assert_true (l.partial_seen);
+  /* Two seconds ahead of the place it waited at, which is ahead of what
+   * plays: at least a second of it ahead of the place playing now. */
+  g_assert_cmpint (l.short_lead, >=, l.lead / 2);
+
+  ts_player_stop (player);
+  g_signal_handlers_disconnect_by_data (player, &l);
+  watch_clear (&l.w);
+  player_test_assert_finalized (player);
+  g_clear_object (&reader);
+  ts_torrent_src_set_session (NULL);
+  stream_test_free (l.st);
+  ts_test_rm_rf (dir);
+}
+
 /* The other way in: playbin's souphttpsrc from the loopback stream server
  * (Range requests, buffering messages from queue2). */
 static void
@@ -518,6 +633,7 @@ main (int   argc,
   g_test_add_func ("/player/torrent-src/play-while-downloading", test_play_while_downloading);
   g_test_add_func ("/player/torrent-src/play-over-http", test_play_over_http);
   g_test_add_func ("/player/torrent-src/stop-while-waiting", test_stop_while_waiting);
+  g_test_add_func ("/player/torrent-src/lead-after-a-wait", test_lead_after_a_wait);
   g_test_add_func ("/player/torrent-src/bad-uris", test_bad_uris);
   g_test_add_data_func ("/player/torrent-src/webseed-only", GINT_TO_POINTER (TRUE),
                         test_webseed_only);
