@@ -22,6 +22,9 @@
 #define NO_FILE_INDEX       G_MININT
 #define NO_HTTP_PORT        G_MININT
 
+/* What both modes share: a session on the user's settings and state, a
+ * status line now and then, and an orderly shutdown that saves the state
+ * on SIGINT/SIGTERM (a second signal quits without saving). */
 typedef struct
 {
   GMainLoop    *loop;
@@ -29,19 +32,30 @@ typedef struct
   TsSession    *session;
   GCancellable *cancellable;
 
-  gboolean      exit_when_done;
-  guint         n_inputs;
-  guint         n_added;
-  guint         pending_adds;
-  gboolean      add_failed;
-  gboolean      restored;
   gboolean      shutting_down;
   gboolean      shutdown_done;
-  gboolean      shutdown_failed;
+  gboolean      failed;
 
   guint         status_id;
   guint         sigint_id;
   guint         sigterm_id;
+
+  /* The mode: its teardown before the session shuts down, and whether it
+   * still waits for a callback holding a pointer to it. */
+  gpointer      mode;
+  void        (*teardown) (gpointer mode);
+  gboolean    (*busy)     (gpointer mode);
+} Run;
+
+typedef struct
+{
+  Run           run;
+
+  gboolean      exit_when_done;
+  guint         n_inputs;
+  guint         n_added;
+  guint         pending_adds;
+  gboolean      restored;
 } TsHeadless;
 
 typedef struct
@@ -50,7 +64,6 @@ typedef struct
   char       *input;
 } AddData;
 
-static void begin_shutdown (TsHeadless *self);
 
 static void
 add_data_free (AddData *data)
@@ -84,6 +97,133 @@ status_interval_ms (void)
 
 /* A command-line argument as the session expects it: URIs and bare
  * info-hashes as they are, paths made absolute against the current folder. */
+static GSettings *
+settings_new_checked (GError **error)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  if (schema == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The settings schema “%s” is not installed"), APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* The session, not started yet. */
+static gboolean
+run_open (Run       *run,
+          gboolean   loopback_only,
+          GError   **error)
+{
+  g_autofree char *state_dir = NULL;
+
+  run->settings = settings_new_checked (error);
+  if (run->settings == NULL)
+    return FALSE;
+
+  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
+  run->session = ts_session_new (run->settings, state_dir);
+  if (loopback_only)
+    ts_session_set_loopback_only (run->session, TRUE);
+  run->cancellable = g_cancellable_new ();
+  run->loop = g_main_loop_new (NULL, FALSE);
+  return TRUE;
+}
+
+static void
+run_maybe_quit (Run *run)
+{
+  /* Callbacks of the mode may still hold a pointer to it: wait for them. */
+  if (run->shutdown_done && !run->busy (run->mode))
+    g_main_loop_quit (run->loop);
+}
+
+static void
+run_shutdown_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ts_session_shutdown_finish (TS_SESSION (object), result, &error))
+    {
+      g_printerr (_("torrentstream: could not save the session: %s\n"), error->message);
+      run->failed = TRUE;
+    }
+
+  run->shutdown_done = TRUE;
+  run_maybe_quit (run);
+}
+
+static void
+run_shutdown (Run *run)
+{
+  if (run->shutting_down)
+    return;
+
+  run->shutting_down = TRUE;
+  g_cancellable_cancel (run->cancellable);
+  g_clear_handle_id (&run->status_id, g_source_remove);
+  run->teardown (run->mode);
+  ts_session_shutdown_async (run->session, NULL, run_shutdown_cb, run);
+}
+
+static gboolean
+run_signal_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  if (run->shutting_down)
+    {
+      /* A second Ctrl+C: the user does not want to wait for the save. */
+      g_printerr (_("torrentstream: interrupted again, quitting without saving\n"));
+      _exit (1);
+    }
+
+  run_shutdown (run);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starts the session, then the signals and the status line; says why not. */
+static gboolean
+run_start (Run         *run,
+           GSourceFunc  status_cb,
+           GError     **error)
+{
+  if (!ts_session_start (run->session, error))
+    {
+      g_printerr (_("torrentstream: cannot start the download engine: %s\n"), (*error)->message);
+      return FALSE;
+    }
+
+  run->sigint_id = g_unix_signal_add (SIGINT, run_signal_cb, run);
+  run->sigterm_id = g_unix_signal_add (SIGTERM, run_signal_cb, run);
+  run->status_id = g_timeout_add (status_interval_ms (), status_cb, run->mode);
+  return TRUE;
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_handle_id (&run->status_id, g_source_remove);
+  g_clear_handle_id (&run->sigint_id, g_source_remove);
+  g_clear_handle_id (&run->sigterm_id, g_source_remove);
+  if (run->session != NULL)
+    g_signal_handlers_disconnect_by_data (run->session, run->mode);
+  g_clear_object (&run->session);
+  g_clear_object (&run->settings);
+  g_clear_object (&run->cancellable);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+}
+
 static char *
 resolve_input (const char *input)
 {
@@ -135,7 +275,7 @@ format_status_line (TsTorrent *torrent)
 static void
 print_status (TsHeadless *self)
 {
-  GListModel *torrents = ts_session_get_torrents (self->session);
+  GListModel *torrents = ts_session_get_torrents (self->run.session);
   guint n = g_list_model_get_n_items (torrents);
 
   for (guint i = 0; i < n; i++)
@@ -154,7 +294,7 @@ print_status (TsHeadless *self)
 static gboolean
 all_done (TsHeadless *self)
 {
-  GListModel *torrents = ts_session_get_torrents (self->session);
+  GListModel *torrents = ts_session_get_torrents (self->run.session);
   guint n = g_list_model_get_n_items (torrents);
 
   for (guint i = 0; i < n; i++)
@@ -174,7 +314,7 @@ all_done (TsHeadless *self)
 static gboolean
 any_failed (TsHeadless *self)
 {
-  GListModel *torrents = ts_session_get_torrents (self->session);
+  GListModel *torrents = ts_session_get_torrents (self->run.session);
   guint n = g_list_model_get_n_items (torrents);
 
   for (guint i = 0; i < n; i++)
@@ -191,21 +331,21 @@ any_failed (TsHeadless *self)
 static void
 check_finished (TsHeadless *self)
 {
-  if (self->shutting_down || self->pending_adds > 0 || !self->restored)
+  if (self->run.shutting_down || self->pending_adds > 0 || !self->restored)
     return;
 
   /* Every given torrent was refused: there is nothing the user asked for
    * left to do. */
   if (self->n_inputs > 0 && self->n_added == 0)
     {
-      begin_shutdown (self);
+      run_shutdown (&self->run);
       return;
     }
 
-  if (g_list_model_get_n_items (ts_session_get_torrents (self->session)) == 0)
+  if (g_list_model_get_n_items (ts_session_get_torrents (self->run.session)) == 0)
     {
       g_printerr (_("torrentstream: nothing to download\n"));
-      begin_shutdown (self);
+      run_shutdown (&self->run);
       return;
     }
 
@@ -213,8 +353,8 @@ check_finished (TsHeadless *self)
     {
       print_status (self);
       if (any_failed (self))
-        self->shutdown_failed = TRUE;
-      begin_shutdown (self);
+        self->run.failed = TRUE;
+      run_shutdown (&self->run);
     }
 }
 
@@ -229,59 +369,17 @@ status_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-maybe_quit (TsHeadless *self)
-{
-  /* Add callbacks still hold a pointer to us: wait for them too. */
-  if (self->shutdown_done && self->pending_adds == 0)
-    g_main_loop_quit (self->loop);
-}
-
-static void
-shutdown_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  TsHeadless *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ts_session_shutdown_finish (TS_SESSION (object), result, &error))
-    {
-      g_printerr (_("torrentstream: could not save the session: %s\n"), error->message);
-      self->shutdown_failed = TRUE;
-    }
-
-  self->shutdown_done = TRUE;
-  maybe_quit (self);
-}
-
-static void
-begin_shutdown (TsHeadless *self)
-{
-  if (self->shutting_down)
-    return;
-
-  self->shutting_down = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->status_id, g_source_remove);
-  ts_session_shutdown_async (self->session, NULL, shutdown_cb, self);
-}
-
 static gboolean
-signal_cb (gpointer user_data)
+headless_busy (gpointer mode)
 {
-  TsHeadless *self = user_data;
+  TsHeadless *self = mode;
 
-  if (self->shutting_down)
-    {
-      /* A second Ctrl+C: the user does not want to wait for the save. */
-      g_printerr (_("torrentstream: interrupted again, quitting without saving\n"));
-      _exit (1);
-    }
+  return self->pending_adds > 0;
+}
 
-  begin_shutdown (self);
-
-  return G_SOURCE_CONTINUE;
+static void
+headless_teardown (gpointer mode)
+{
 }
 
 static void
@@ -305,11 +403,11 @@ add_cb (GObject      *object,
     {
       /* The engine's messages are whole sentences that name the input. */
       g_printerr ("torrentstream: %s\n", error->message);
-      self->add_failed = TRUE;
+      self->run.failed = TRUE;
     }
 
   check_finished (self);
-  maybe_quit (self);
+  run_maybe_quit (&self->run);
 }
 
 static void
@@ -320,34 +418,12 @@ restored_cb (TsSession  *session,
   check_finished (self);
 }
 
-static GSettings *
-settings_new_checked (GError **error)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  if (schema == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("The settings schema “%s” is not installed"), APP_ID);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
 /* Streaming without a window (--serve) ------------------------------------- */
 
 typedef struct
 {
-  GMainLoop      *loop;
-  GSettings      *settings;
-  TsSession      *session;
+  Run             run;
   TsStreamServer *server;
-  GCancellable   *cancellable;
   char           *input;
   int             file_index;   /* -1: the largest video */
   guint           http_port;
@@ -362,58 +438,26 @@ typedef struct
   gulong          metadata_id;
 
   gboolean        adding;
-  gboolean        failed;
-  gboolean        shutting_down;
-  gboolean        shutdown_done;
-
-  guint           status_id;
-  guint           sigint_id;
-  guint           sigterm_id;
 } TsServe;
 
-static void serve_shutdown (TsServe *self);
-
-static void
-serve_maybe_quit (TsServe *self)
+static gboolean
+serve_busy (gpointer mode)
 {
-  if (self->shutdown_done && !self->adding)
-    g_main_loop_quit (self->loop);
+  TsServe *self = mode;
+
+  return self->adding;
 }
 
 static void
-serve_shutdown_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+serve_teardown (gpointer mode)
 {
-  TsServe *self = user_data;
-  g_autoptr(GError) error = NULL;
+  TsServe *self = mode;
 
-  if (!ts_session_shutdown_finish (TS_SESSION (object), result, &error))
-    {
-      g_printerr (_("torrentstream: could not save the session: %s\n"), error->message);
-      self->failed = TRUE;
-    }
-
-  self->shutdown_done = TRUE;
-  serve_maybe_quit (self);
-}
-
-static void
-serve_shutdown (TsServe *self)
-{
-  if (self->shutting_down)
-    return;
-
-  self->shutting_down = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->status_id, g_source_remove);
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->metadata_id, self->torrent);
-
   /* Players first, so no request keeps a reader past the session. */
   ts_stream_server_stop (self->server);
   g_clear_object (&self->reader);
-  ts_session_shutdown_async (self->session, NULL, serve_shutdown_cb, self);
 }
 
 static void
@@ -421,11 +465,11 @@ serve_fail (TsServe    *self,
             const char *message)
 {
   g_printerr ("torrentstream: %s\n", message);
-  self->failed = TRUE;
+  self->run.failed = TRUE;
   /* Added only to be served: the user did not ask to download it. */
   if (self->torrent != NULL && self->torrent == self->added && self->file == NULL)
-    ts_session_remove (self->session, self->torrent, TRUE);
-  serve_shutdown (self);
+    ts_session_remove (self->run.session, self->torrent, TRUE);
+  run_shutdown (&self->run);
 }
 
 static void
@@ -436,21 +480,6 @@ serve_torrent_added_cb (TsSession *session,
   /* The saved torrents are back before we add ours: nothing else adds. */
   if (self->adding && self->added == NULL)
     self->added = torrent;
-}
-
-static gboolean
-serve_signal_cb (gpointer user_data)
-{
-  TsServe *self = user_data;
-
-  if (self->shutting_down)
-    {
-      g_printerr (_("torrentstream: interrupted again, quitting without saving\n"));
-      _exit (1);
-    }
-
-  serve_shutdown (self);
-  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -583,7 +612,7 @@ serve_metadata_cb (TsTorrent *torrent,
                    TsServe   *self)
 {
   g_clear_signal_handler (&self->metadata_id, torrent);
-  if (!self->shutting_down)
+  if (!self->run.shutting_down)
     serve_file (self);
 }
 
@@ -599,9 +628,9 @@ serve_add_cb (GObject      *object,
   self->adding = FALSE;
   torrent = ts_session_add_finish (TS_SESSION (object), result, &error);
 
-  if (self->shutting_down)
+  if (self->run.shutting_down)
     {
-      serve_maybe_quit (self);
+      run_maybe_quit (&self->run);
       return;
     }
 
@@ -633,11 +662,11 @@ serve_restored_cb (TsSession *session,
                    TsServe   *self)
 {
   g_signal_handlers_disconnect_by_func (session, serve_restored_cb, self);
-  if (self->shutting_down)
+  if (self->run.shutting_down)
     return;
 
   self->adding = TRUE;
-  ts_session_add_async (self->session, self->input, self->cancellable, serve_add_cb, self);
+  ts_session_add_async (self->run.session, self->input, self->run.cancellable, serve_add_cb, self);
 }
 
 static int
@@ -647,75 +676,51 @@ serve_main (const char *input,
             gboolean    loopback_only)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = NULL;
   TsServe self = { 0 };
-  int status;
+  gboolean ok;
 
-  self.settings = settings_new_checked (&error);
-  if (self.settings == NULL)
+  self.run.mode = &self;
+  self.run.busy = serve_busy;
+  self.run.teardown = serve_teardown;
+  if (!run_open (&self.run, loopback_only, &error))
     {
       g_printerr ("torrentstream: %s\n", error->message);
       return 1;
     }
 
-  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
-  self.session = ts_session_new (self.settings, state_dir);
-  if (loopback_only)
-    ts_session_set_loopback_only (self.session, TRUE);
-  self.server = ts_stream_server_new (self.session);
+  self.server = ts_stream_server_new (self.run.session);
   self.file_index = file_index;
   self.http_port = http_port;
-  self.cancellable = g_cancellable_new ();
-  self.loop = g_main_loop_new (NULL, FALSE);
+  self.input = resolve_input (input);
 
   /* The port first: a busy one fails before anything is added or saved. */
-  if (!ts_stream_server_start_on_port (self.server, http_port, &error))
+  ok = ts_stream_server_start_on_port (self.server, http_port, &error);
+  if (!ok)
+    g_printerr ("torrentstream: %s\n", error->message);
+  else
     {
-      g_printerr ("torrentstream: %s\n", error->message);
-      status = 1;
-      goto out;
+      /* The saved torrents come back first: then whatever is added while
+       * ours is being added is ours, and new to the session. Connected
+       * before starting: the session may restore synchronously. */
+      g_signal_connect (self.run.session, "restored", G_CALLBACK (serve_restored_cb), &self);
+      g_signal_connect (self.run.session, "torrent-added",
+                        G_CALLBACK (serve_torrent_added_cb), &self);
+      ok = run_start (&self.run, serve_status_cb, &error);
     }
+  if (ok)
+    g_main_loop_run (self.run.loop);
 
-  /* The saved torrents come back first: then whatever is added while ours
-   * is being added is ours, and new to the session. Connected before
-   * starting: the session may restore synchronously. */
-  self.input = resolve_input (input);
-  g_signal_connect (self.session, "restored", G_CALLBACK (serve_restored_cb), &self);
-  g_signal_connect (self.session, "torrent-added", G_CALLBACK (serve_torrent_added_cb), &self);
-
-  if (!ts_session_start (self.session, &error))
-    {
-      g_printerr (_("torrentstream: cannot start the download engine: %s\n"), error->message);
-      status = 1;
-      goto out;
-    }
-
-  self.sigint_id = g_unix_signal_add (SIGINT, serve_signal_cb, &self);
-  self.sigterm_id = g_unix_signal_add (SIGTERM, serve_signal_cb, &self);
-  self.status_id = g_timeout_add (status_interval_ms (), serve_status_cb, &self);
-
-  g_main_loop_run (self.loop);
-  status = self.failed ? 1 : 0;
-
-out:
-  g_clear_handle_id (&self.status_id, g_source_remove);
-  g_clear_handle_id (&self.sigint_id, g_source_remove);
-  g_clear_handle_id (&self.sigterm_id, g_source_remove);
   if (self.torrent != NULL)
     g_signal_handlers_disconnect_by_data (self.torrent, &self);
-  g_signal_handlers_disconnect_by_data (self.session, &self);
   ts_stream_server_stop (self.server);
   g_clear_object (&self.reader);
   g_clear_object (&self.file);
   g_clear_object (&self.torrent);
   g_clear_object (&self.server);
-  g_clear_object (&self.session);
-  g_clear_object (&self.settings);
-  g_clear_object (&self.cancellable);
-  g_clear_pointer (&self.loop, g_main_loop_unref);
   g_free (self.input);
+  run_clear (&self.run);
 
-  return status;
+  return ok && !self.run.failed ? 0 : 1;
 }
 
 int
@@ -749,7 +754,6 @@ ts_headless_main (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = NULL;
   TsHeadless self = { 0 };
   int status;
 
@@ -807,38 +811,23 @@ ts_headless_main (int    argc,
                          http_port == NO_HTTP_PORT ? 0 : (guint) http_port, loopback_only);
     }
 
-  self.settings = settings_new_checked (&error);
-  if (self.settings == NULL)
+  self.run.mode = &self;
+  self.run.busy = headless_busy;
+  self.run.teardown = headless_teardown;
+  if (!run_open (&self.run, loopback_only, &error))
     {
       g_printerr ("torrentstream: %s\n", error->message);
       return 1;
     }
-
-  state_dir = g_build_filename (g_get_user_data_dir (), "torrentstream", NULL);
-  self.session = ts_session_new (self.settings, state_dir);
-  if (loopback_only)
-    ts_session_set_loopback_only (self.session, TRUE);
   self.exit_when_done = exit_when_done;
-  self.cancellable = g_cancellable_new ();
-  self.loop = g_main_loop_new (NULL, FALSE);
 
   /* Connected before starting: the session may restore synchronously. */
-  g_signal_connect (self.session, "restored", G_CALLBACK (restored_cb), &self);
-
-  if (!ts_session_start (self.session, &error))
+  g_signal_connect (self.run.session, "restored", G_CALLBACK (restored_cb), &self);
+  if (!run_start (&self.run, status_tick_cb, &error))
     {
-      g_printerr (_("torrentstream: cannot start the download engine: %s\n"), error->message);
-      g_signal_handlers_disconnect_by_data (self.session, &self);
-      g_clear_object (&self.session);
-      g_clear_object (&self.settings);
-      g_clear_object (&self.cancellable);
-      g_clear_pointer (&self.loop, g_main_loop_unref);
+      run_clear (&self.run);
       return 1;
     }
-
-  self.sigint_id = g_unix_signal_add (SIGINT, signal_cb, &self);
-  self.sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &self);
-  self.status_id = g_timeout_add (status_interval_ms (), status_tick_cb, &self);
 
   for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
     {
@@ -849,24 +838,15 @@ ts_headless_main (int    argc,
       data->input = g_strdup (inputs[i]);
       self.n_inputs++;
       self.pending_adds++;
-      ts_session_add_async (self.session, source, self.cancellable, add_cb, data);
+      ts_session_add_async (self.run.session, source, self.run.cancellable, add_cb, data);
     }
 
   check_finished (&self);
 
-  g_main_loop_run (self.loop);
+  g_main_loop_run (self.run.loop);
 
-  g_clear_handle_id (&self.status_id, g_source_remove);
-  g_clear_handle_id (&self.sigint_id, g_source_remove);
-  g_clear_handle_id (&self.sigterm_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (self.session, &self);
-
-  status = (self.add_failed || self.shutdown_failed) ? 1 : 0;
-
-  g_clear_object (&self.session);
-  g_clear_object (&self.settings);
-  g_clear_object (&self.cancellable);
-  g_clear_pointer (&self.loop, g_main_loop_unref);
+  status = self.run.failed ? 1 : 0;
+  run_clear (&self.run);
 
   return status;
 }
