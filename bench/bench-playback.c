@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "bench-playback.h"
 #include "ts-stream-reader.h"
 #include "ts-torrent-file.h"
@@ -214,4 +216,19 @@ bench_playback_free (BenchPlayback *pb)
     }
   g_clear_object (&pb->settings);
   g_free (pb);
+}
+
+void
+bench_print_result (GString    *line,
+                    const char *error)
+{
+  if (error != NULL)
+    {
+      g_autofree char *escaped = g_strescape (error, NULL);
+
+      g_string_append_printf (line, ", \"error\": \"%s\"", escaped);
+    }
+  g_string_append (line, "}");
+  printf ("%s\n", line->str);
+  fflush (stdout);
 }

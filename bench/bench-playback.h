@@ -43,6 +43,11 @@ void           bench_playback_play_uri   (BenchPlayback       *pb,
  * message on stderr) when the engine cannot start. */
 gboolean       bench_playback_play_torrent (BenchPlayback     *pb,
                                             const char        *input);
+/* Ends @line, a JSON object being written, with the error when there is
+ * one, and prints it as the run's one line on stdout. */
+void           bench_print_result        (GString             *line,
+                                          const char          *error);
+
 /* Stops the player and shuts the engine down. */
 void           bench_playback_free       (BenchPlayback       *pb);
 

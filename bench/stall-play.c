@@ -210,15 +210,7 @@ print_result (Bench      *b,
     g_string_append_printf (line, "%s%.1f", i > 0 ? ", " : "",
                             g_array_index (b->stalls_at, double, i));
   g_string_append (line, "]");
-  if (b->error != NULL)
-    {
-      g_autofree char *escaped = g_strescape (b->error, NULL);
-
-      g_string_append_printf (line, ", \"error\": \"%s\"", escaped);
-    }
-  g_string_append (line, "}");
-  printf ("%s\n", line->str);
-  fflush (stdout);
+  bench_print_result (line, b->error);
 }
 
 /* BenchFailFunc */

@@ -192,15 +192,7 @@ print_result (Bench *b)
                             b->seek_frame - b->seek_issued, (double) b->seek_pts / GST_SECOND);
   else
     g_string_append (line, ", \"seek_s\": null, \"seek_pts\": null");
-  if (b->error != NULL)
-    {
-      g_autofree char *escaped = g_strescape (b->error, NULL);
-
-      g_string_append_printf (line, ", \"error\": \"%s\"", escaped);
-    }
-  g_string_append (line, "}");
-  printf ("%s\n", line->str);
-  fflush (stdout);
+  bench_print_result (line, b->error);
 }
 
 /* BenchFailFunc */
