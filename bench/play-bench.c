@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "ts-player.h"
+#include "ts-renderer.h"
 #include "ts-video-paintable.h"
 
 typedef struct {
@@ -328,6 +329,8 @@ main (int   argc,
     }
 
   gtk_init ();
+  /* As the app does: its "default" renderer is the app's. */
+  ts_renderer_avoid_software_gl (gdk_display_get_default ());
   gst_init (NULL, NULL);
 
   b.loop = g_main_loop_new (NULL, FALSE);

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "ts-application.h"
+#include "ts-renderer.h"
 #include "ts-library.h"
 #include "ts-notifier.h"
 #include "ts-open-controller.h"
@@ -419,6 +420,7 @@ ts_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ts_application_parent_class)->startup (app);
 
+  ts_renderer_avoid_software_gl (gdk_display_get_default ());
   gtk_window_set_default_icon_name (APP_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
