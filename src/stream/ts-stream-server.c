@@ -251,33 +251,6 @@ client_wrote_chunk_cb (SoupServerMessage *msg,
 
 /* Requests ------------------------------------------------------------------ */
 
-static const char *
-content_type_for (const char *name)
-{
-  static const struct {
-    const char *extension;
-    const char *type;
-  } types[] = {
-    { ".mp4", "video/mp4" }, { ".m4v", "video/x-m4v" }, { ".mkv", "video/x-matroska" },
-    { ".webm", "video/webm" }, { ".avi", "video/x-msvideo" }, { ".mov", "video/quicktime" },
-    { ".ogv", "video/ogg" }, { ".ogg", "audio/ogg" }, { ".mpg", "video/mpeg" },
-    { ".mpeg", "video/mpeg" }, { ".ts", "video/mp2t" }, { ".m2ts", "video/mp2t" },
-    { ".flv", "video/x-flv" }, { ".wmv", "video/x-ms-wmv" }, { ".3gp", "video/3gpp" },
-    { ".mp3", "audio/mpeg" }, { ".m4a", "audio/mp4" }, { ".flac", "audio/flac" },
-    { ".opus", "audio/ogg" }, { ".srt", "application/x-subrip" }, { ".vtt", "text/vtt" },
-    { ".ass", "text/x-ssa" }, { ".ssa", "text/x-ssa" },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
-    {
-      gsize n = strlen (name), m = strlen (types[i].extension);
-
-      if (n > m && g_ascii_strcasecmp (name + n - m, types[i].extension) == 0)
-        return types[i].type;
-    }
-  return "application/octet-stream";
-}
-
 static gboolean
 token_matches (const char *expected,
                const char *given,
@@ -386,7 +359,7 @@ handler_cb (SoupServer        *server,
   soup_message_headers_replace (response_headers, "Accept-Ranges", "bytes");
   soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
   soup_message_headers_set_content_type (response_headers,
-                                         content_type_for (ts_torrent_file_get_name (file)), NULL);
+                                         ts_stream_content_type (ts_torrent_file_get_name (file)), NULL);
 
   switch (ts_http_range_parse (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                              "Range"),
