@@ -232,3 +232,9 @@ bench_print_result (GString    *line,
   printf ("%s\n", line->str);
   fflush (stdout);
 }
+
+double
+bench_now_s (void)
+{
+  return (double) g_get_monotonic_time () / G_USEC_PER_SEC;
+}

@@ -43,6 +43,9 @@ void           bench_playback_play_uri   (BenchPlayback       *pb,
  * message on stderr) when the engine cannot start. */
 gboolean       bench_playback_play_torrent (BenchPlayback     *pb,
                                             const char        *input);
+/* CLOCK_MONOTONIC in seconds, as Python's time.monotonic() in the harness. */
+double         bench_now_s               (void);
+
 /* Ends @line, a JSON object being written, with the error when there is
  * one, and prints it as the run's one line on stdout. */
 void           bench_print_result        (GString             *line,

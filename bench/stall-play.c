@@ -57,12 +57,6 @@ typedef struct {
   guint          timeout_id;
 } Bench;
 
-static double
-now_s (void)
-{
-  return (double) g_get_monotonic_time () / G_USEC_PER_SEC;
-}
-
 static void
 finish (Bench      *b,
         const char *status,
@@ -72,7 +66,7 @@ finish (Bench      *b,
     return;
   b->status = status;
   b->error = g_strdup (error);
-  b->end = now_s ();
+  b->end = bench_now_s ();
   g_main_loop_quit (b->loop);
 }
 
@@ -83,7 +77,7 @@ frame_probe_cb (GstPad          *pad,
 {
   Bench *b = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  double t = now_s ();
+  double t = bench_now_s ();
 
   g_mutex_lock (&b->lock);
   if (b->first_frame < 0)
@@ -130,7 +124,7 @@ state_cb (TsPlayer   *player,
 {
   TsPlayerState state = ts_player_get_state (player);
   gboolean started;
-  double t = now_s ();
+  double t = bench_now_s ();
 
   g_mutex_lock (&b->lock);
   started = b->first_frame >= 0;
@@ -252,7 +246,7 @@ main (int   argc,
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
   g_signal_connect (b.player, "eos", G_CALLBACK (eos_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
-  b.start = now_s ();
+  b.start = bench_now_s ();
 
   is_url = g_str_has_prefix (argv[1], "http://") || g_str_has_prefix (argv[1], "https://")
            || g_str_has_prefix (argv[1], "file://");

@@ -52,13 +52,6 @@ typedef struct {
   guint       timeout_id;
 } Bench;
 
-/* CLOCK_MONOTONIC, as Python's time.monotonic() in the harness. */
-static double
-now_s (void)
-{
-  return (double) g_get_monotonic_time () / G_USEC_PER_SEC;
-}
-
 static void
 finish (Bench      *b,
         const char *status,
@@ -78,7 +71,7 @@ frame_probe_cb (GstPad          *pad,
 {
   Bench *b = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  double t = now_s ();
+  double t = bench_now_s ();
 
   g_mutex_lock (&b->lock);
   if (b->first_frame < 0)
@@ -110,7 +103,7 @@ seek_cb (gpointer user_data)
 
   g_mutex_lock (&b->lock);
   b->seek_target = (gint64) (duration * b->seek_fraction);
-  b->seek_issued = now_s ();
+  b->seek_issued = bench_now_s ();
   g_mutex_unlock (&b->lock);
   ts_player_seek (b->player, b->seek_target);
   return G_SOURCE_REMOVE;
@@ -211,7 +204,7 @@ main (int   argc,
   Bench b = { 0 };
   int status;
 
-  b.launched = env_double ("TTFF_T0", now_s ());
+  b.launched = env_double ("TTFF_T0", bench_now_s ());
   gst_init (&argc, &argv);
 
   if (argc < 2 || argc > 3)
@@ -242,7 +235,7 @@ main (int   argc,
   b.player = bench_playback_get_player (b.playback);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
-  b.start = now_s ();
+  b.start = bench_now_s ();
 
   if (!bench_playback_play_torrent (b.playback, argv[1]))
     return 1;

@@ -7,12 +7,12 @@
 #include <signal.h>
 
 #include "ts-application.h"
-#include "ts-renderer.h"
 #include "ts-library.h"
 #include "ts-notifier.h"
 #include "ts-open-controller.h"
 #include "ts-storage-manager.h"
 #include "ts-preferences-window.h"
+#include "ts-renderer.h"
 #include "ts-session.h"
 #include "ts-stream-server.h"
 #include "ts-torrent-file.h"

@@ -584,12 +584,6 @@ update_poster_size (TsBrowsePage *self)
 }
 
 static void
-scale_factor_cb (TsBrowsePage *self)
-{
-  update_poster_size (self);
-}
-
-static void
 ensure_started (TsBrowsePage *self)
 {
   static const char * const keys[] = {
@@ -616,7 +610,7 @@ ensure_started (TsBrowsePage *self)
   self->poster_cache = ts_poster_cache_new (NULL, 0);
   ts_poster_cache_bind_settings (self->poster_cache, self->settings);
   update_poster_size (self);
-  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_cb), NULL);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (update_poster_size), NULL);
 
   /* "Continue watching" above the grid; it hides itself when empty. */
   {
