@@ -4,7 +4,7 @@
 # session, in a private network namespace when root (loopback only), with
 # private HOME/XDG dirs.
 #   bench/browse-bench.sh BUILD_DIR [--films 5000] [--reps 3] [--no-scroll]
-#                                   [--renderer cairo] [--keep]
+#                                   [--renderer NAME] [--keep]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: browse-bench.sh BUILD_DIR [options]}" && pwd)

@@ -301,6 +301,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  static const char * const probe_argv[] = { "/proc/self/exe", TS_RENDERER_PROBE_ARG, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GFile) file = NULL;
@@ -318,6 +319,9 @@ main (int   argc,
     { NULL }
   };
 
+  if (argc == 2 && g_strcmp0 (argv[1], TS_RENDERER_PROBE_ARG) == 0)
+    return ts_renderer_probe_main ();
+
   options = g_option_context_new ("FILE");
   g_option_context_add_main_entries (options, entries, NULL);
   g_option_context_add_group (options, gst_init_get_option_group ());
@@ -328,9 +332,9 @@ main (int   argc,
       return 2;
     }
 
-  gtk_init ();
   /* As the app does: its "default" renderer is the app's. */
-  ts_renderer_avoid_software_gl (gdk_display_get_default ());
+  ts_renderer_choose (probe_argv, NULL);
+  gtk_init ();
   gst_init (NULL, NULL);
 
   b.loop = g_main_loop_new (NULL, FALSE);

@@ -9,6 +9,7 @@
 
 #include "ts-application.h"
 #include "ts-headless.h"
+#include "ts-renderer.h"
 
 /* --headless and --serve must be seen before GTK starts: those modes need
  * no display. */
@@ -43,6 +44,10 @@ main (int   argc,
    * long catalog. A fixed threshold keeps them mmapped. */
   mallopt (M_MMAP_THRESHOLD, 64 * 1024);
 #endif
+
+  /* Asked by the app itself, in a process of its own (ts-renderer.h). */
+  if (argc == 2 && g_strcmp0 (argv[1], TS_RENDERER_PROBE_ARG) == 0)
+    return ts_renderer_probe_main ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

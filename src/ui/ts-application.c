@@ -37,7 +37,15 @@ struct _TsApplication
 
   guint           sigint_id;
   guint           sigterm_id;
+  /* Checks the remembered GL of the display again, for the next start. */
+  guint           renderer_refresh_id;
+  GCancellable   *renderer_refresh;
 };
+
+/* This program answers the renderer's probe (main.c). */
+static const char * const renderer_probe_argv[] = { "/proc/self/exe", TS_RENDERER_PROBE_ARG, NULL };
+/* Late enough not to slow the first screen. */
+#define RENDERER_REFRESH_DELAY_S 10
 
 G_DEFINE_FINAL_TYPE (TsApplication, ts_application, ADW_TYPE_APPLICATION)
 
@@ -385,6 +393,7 @@ ts_application_open_external_async (TsApplication      *self,
   /* The loopback URL: the player runs on this computer. */
   uris.data = url;
   context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
+  ts_renderer_restore_environment (context);
   g_app_info_launch_uris_async (app, &uris, context, cancellable, launch_uris_cb,
                                 g_steal_pointer (&task));
 }
@@ -407,6 +416,29 @@ ts_application_open_external_finish (TsApplication *self,
 }
 
 static void
+renderer_refreshed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ts_renderer_refresh_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not look at the display's GL again: %s", error->message);
+}
+
+static gboolean
+renderer_refresh_cb (gpointer user_data)
+{
+  TsApplication *self = TS_APPLICATION (user_data);
+
+  self->renderer_refresh_id = 0;
+  ts_renderer_refresh_async (renderer_probe_argv, self->renderer_refresh,
+                             renderer_refreshed_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 ts_application_startup (GApplication *app)
 {
   TsApplication *self = TS_APPLICATION (app);
@@ -417,10 +449,18 @@ ts_application_startup (GApplication *app)
   g_autofree char *state_dir = NULL;
   g_autofree char *library_path = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean renderer_from_cache;
 
+  /* Before GTK opens the display (in the parent's startup). */
+  ts_renderer_choose (renderer_probe_argv, &renderer_from_cache);
   G_APPLICATION_CLASS (ts_application_parent_class)->startup (app);
 
-  ts_renderer_avoid_software_gl (gdk_display_get_default ());
+  if (renderer_from_cache)
+    {
+      self->renderer_refresh = g_cancellable_new ();
+      self->renderer_refresh_id = g_timeout_add_seconds (RENDERER_REFRESH_DELAY_S,
+                                                         renderer_refresh_cb, self);
+    }
   gtk_window_set_default_icon_name (APP_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
@@ -472,6 +512,8 @@ ts_application_shutdown (GApplication *app)
 
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  g_clear_handle_id (&self->renderer_refresh_id, g_source_remove);
+  g_cancellable_cancel (self->renderer_refresh);
 
   /* Its clients read from torrents of the session. */
   if (self->stream_server != NULL)
@@ -507,6 +549,7 @@ ts_application_finalize (GObject *object)
   g_clear_object (&self->library);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
+  g_clear_object (&self->renderer_refresh);
   g_clear_pointer (&self->start_error, g_free);
   g_clear_pointer (&self->pending_toast, g_free);
 

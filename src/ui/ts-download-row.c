@@ -8,6 +8,7 @@
 #include "ts-download-row.h"
 #include "ts-format.h"
 #include "ts-poster-cache.h"
+#include "ts-renderer.h"
 #include "ts-session.h"
 #include "ts-torrent-file.h"
 #include "ts-torrent.h"
@@ -492,6 +493,7 @@ launch_folder (GtkWidget  *widget,
   g_autoptr(GAppLaunchContext) context =
     G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
 
+  ts_renderer_restore_environment (context);
   g_app_info_launch_default_for_uri_async (folder_uri, context, NULL, launch_folder_cb,
                                            g_object_ref (widget));
 }
