@@ -95,10 +95,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The poster's box in a tile, as in ts-movie-tile.ui. */
-#define TILE_POSTER_WIDTH  160
-#define TILE_POSTER_HEIGHT 240
-
 /* TS_BENCH_TRACE is set (bench/browse-bench.py). */
 static gboolean bench_trace;
 
@@ -570,7 +566,7 @@ selected_to_provider (const GValue       *value,
   return g_variant_new_string (provider_ids[selected]);
 }
 
-/* Posters are decoded at the size a tile shows them (ts-movie-tile.ui), in
+/* Posters are decoded at the size a tile shows them, in
  * device pixels: full-size textures for a grid that keeps a few hundred
  * tiles alive took hundreds of megabytes. */
 static void
@@ -579,8 +575,8 @@ update_poster_size (TsBrowsePage *self)
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
 
   if (self->poster_cache != NULL)
-    ts_poster_cache_set_decode_size (self->poster_cache, TILE_POSTER_WIDTH * scale,
-                                     TILE_POSTER_HEIGHT * scale);
+    ts_poster_cache_set_decode_size (self->poster_cache, TS_MOVIE_TILE_POSTER_WIDTH * scale,
+                                     TS_MOVIE_TILE_POSTER_HEIGHT * scale);
 }
 
 static void

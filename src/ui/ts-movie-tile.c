@@ -20,6 +20,7 @@ struct _TsMovieTile
   GCancellable  *poster_cancellable;
   gboolean       poster_loaded;
 
+  GtkWidget     *poster_frame;
   GtkImage      *placeholder;
   GtkPicture    *picture;
   GtkWidget     *rating_badge;
@@ -291,6 +292,7 @@ ts_movie_tile_class_init (TsMovieTileClass *klass)
   gtk_widget_class_set_css_name (widget_class, "movietile");
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/TorrentStream/ts-movie-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, TsMovieTile, poster_frame);
   gtk_widget_class_bind_template_child (widget_class, TsMovieTile, placeholder);
   gtk_widget_class_bind_template_child (widget_class, TsMovieTile, picture);
   gtk_widget_class_bind_template_child (widget_class, TsMovieTile, rating_badge);
@@ -305,6 +307,8 @@ ts_movie_tile_init (TsMovieTile *self)
   GtkLayoutManager *layout;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_size_request (self->poster_frame, TS_MOVIE_TILE_POSTER_WIDTH,
+                               TS_MOVIE_TILE_POSTER_HEIGHT);
 
   layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);

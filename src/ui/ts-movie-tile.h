@@ -16,6 +16,11 @@ G_DECLARE_FINAL_TYPE (TsMovieTile, ts_movie_tile, TS, MOVIE_TILE, GtkWidget)
  * (read-only: the poster is shown rather than the placeholder).
  * Signals: "open": the person asked to see the film (the "tile.open"
  * action, which assistive technologies see too). */
+/* The poster's box in a tile, in logical pixels: posters are decoded at
+ * this size (ts-browse-page.c). */
+#define TS_MOVIE_TILE_POSTER_WIDTH  160
+#define TS_MOVIE_TILE_POSTER_HEIGHT 240
+
 GtkWidget     *ts_movie_tile_new              (TsPosterCache *poster_cache);
 TsMovie       *ts_movie_tile_get_movie        (TsMovieTile   *self);
 /* Shows @movie; cancels the poster request of the previous one. */
