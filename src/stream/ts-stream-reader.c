@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ts-mp4-index.h"
 #include "ts-session.h"
 #include "ts-stream-reader.h"
 
@@ -32,6 +33,11 @@
 #define URGENT_PIECES      10
 #define URGENT_MAX         (8 * 1024 * 1024)
 #define TAIL_DEADLINE_MS   500
+/* An MP4's index found in its head is asked for whole, up to this much: a
+ * long film's is megabytes, more than the one piece of each end asked for
+ * at the start. Box headers are looked for in the first HEAD_READ bytes. */
+#define MAX_INDEX          (G_GINT64_CONSTANT (64) * 1024 * 1024)
+#define HEAD_READ          (64 * 1024)
 #define MAX_READ           (4 * 1024 * 1024)
 #define KEEP_PIECES        4                       /* of a window left by a jump */
 #define WAITING_AFTER_US   (250 * 1000)
@@ -82,6 +88,7 @@ struct _TsStreamReader
   gint64         tail_start;    /* the prefetched tail; size when none */
   gboolean       streaming;     /* counted in the torrent's streaming readers */
   gboolean       interleaved;   /* an MP4: see Cursor.interleaved */
+  GCancellable  *cancellable;   /* looking for an MP4's index */
 
   GMutex         lock;
   /* Under lock. */
@@ -1286,8 +1293,8 @@ ts_stream_reader_dispose (GObject *object)
 
   /* Deadlines of cursors never closed, and the count of streaming readers,
    * on the main thread whichever thread let go last. (The head and tail
-   * asked for at the start stay: they are small, and another reader of the
-   * file may want them by now.) */
+   * asked for at the start stay, an MP4's index with them: every reader of
+   * the file starts with them, and another may have started by now.) */
   if (self->torrent != NULL
       && (self->streaming || (self->size > 0 && self->n_confirmed < self->n_pieces)))
     {
@@ -1319,6 +1326,8 @@ ts_stream_reader_dispose (GObject *object)
         }
     }
   g_hash_table_remove_all (self->cursors);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
 
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -1355,6 +1364,142 @@ ts_stream_reader_class_init (TsStreamReaderClass *klass)
 
   reader_quark = g_quark_from_static_string ("ts-stream-reader");
   count_quark = g_quark_from_static_string ("ts-stream-reader-count");
+}
+
+/* The index of an MP4 --------------------------------------------------------- */
+
+/* Main thread: asks for the whole index at [@offset, @offset + @length) the
+ * way the head and the tail were asked for. An index in the head (moved to
+ * the front) makes the tail asked for at the start needless: it goes back
+ * to the file's order, behind the film. */
+static void
+prefetch_index (TsStreamReader *self,
+                gint64          offset,
+                gint64          length)
+{
+  g_autoptr(GArray) others = NULL;
+  gint64 old_head, old_tail, bitrate;
+  gboolean front;
+
+  if (length <= 0 || length > MIN (MAX_INDEX, self->size / 2))
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (!self->streaming || self->n_confirmed == self->n_pieces)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  old_head = self->head_end;
+  old_tail = self->tail_start;
+  front = offset < old_head;
+  if (front)
+    {
+      self->head_end = MAX (old_head, piece_end (self, offset + length - 1));
+      if (self->head_end < old_tail)
+        self->tail_start = self->size;
+    }
+  else
+    self->tail_start = MIN (old_tail, piece_start (self, offset));
+  bitrate = bitrate_locked (self);
+  others = other_windows_locked (self, 0);
+  g_mutex_unlock (&self->lock);
+
+  g_debug ("the index is at %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " bytes", offset, length);
+  if (front)
+    {
+      set_window_deadlines (self, old_head, self->head_end, 0, bitrate, others, 0);
+      if (self->tail_start != old_tail)
+        clear_deadlines (self, old_tail, self->size, others, bitrate);
+    }
+  else
+    {
+      set_window_deadlines (self, self->tail_start, old_tail,
+                            self->tail_start - bitrate * TAIL_DEADLINE_MS / 1000,
+                            bitrate, others, 0);
+    }
+}
+
+/* A worker thread: the first bytes of the file, verified. */
+static void
+read_head_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  TsStreamReader *self = source_object;
+  gsize length = GPOINTER_TO_SIZE (task_data);
+  g_autofree guint8 *data = g_malloc (length);
+  gsize done = 0;
+  int fd;
+
+  fd = g_open (self->disk_path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               "%s", g_strerror (saved));
+      return;
+    }
+  while (done < length)
+    {
+      gssize n = pread (fd, data + done, length - done, (off_t) done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += (gsize) n;
+    }
+  close (fd);
+  g_task_return_pointer (task, g_bytes_new_take (g_steal_pointer (&data), done),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+head_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TsStreamReader *self = TS_STREAM_READER (source);
+  g_autoptr(GBytes) head = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 offset, length;
+
+  head = g_task_propagate_pointer (G_TASK (result), &error);
+  if (head == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("the head of the file could not be read: %s", error->message);
+      return;
+    }
+  if (ts_mp4_find_index (g_bytes_get_data (head, NULL), g_bytes_get_size (head), self->size,
+                         &offset, &length))
+    prefetch_index (self, offset, length);
+}
+
+/* Main thread: the head is here; where is the index? */
+static void
+head_ready_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(TsStreamReader) self = g_weak_ref_get (ref);
+  g_autoptr(GTask) task = NULL;
+  gboolean ready;
+
+  ready = ts_torrent_wait_range_finish (TS_TORRENT (source), result, NULL);
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (!ready || self == NULL || self->disk_path == NULL)
+    return;
+
+  task = g_task_new (self, self->cancellable, head_read_cb, NULL);
+  g_task_set_source_tag (task, head_ready_cb);
+  g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) MIN (self->head_end, HEAD_READ)), NULL);
+  g_task_run_in_thread (task, read_head_thread);
 }
 
 static void
@@ -1437,6 +1582,16 @@ ts_stream_reader_new (TsTorrentFile *file)
   /* Windows reaching these leave them their own, more urgent deadlines. */
   self->head_end = head;
   self->tail_start = self->size - tail;
+
+  if (self->interleaved)
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
+      self->cancellable = g_cancellable_new ();
+      ts_torrent_wait_range_async (self->torrent, self->index, 0, head, self->cancellable,
+                                   head_ready_cb, ref);
+    }
 
   return self;
 }

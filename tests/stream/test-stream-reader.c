@@ -281,6 +281,82 @@ test_removed (void)
   stream_test_free (st);
 }
 
+/* Writes @path: an MP4's top-level boxes, as a muxer that did not move the
+ * index to the front writes them: 'ftyp', the media data ('mdat'), then an
+ * index ('moov') of @index_size bytes. Random bytes inside the boxes; only
+ * their headers matter to the reader. */
+static void
+write_mp4_boxes (const char *path,
+                 gint64      size,
+                 gint64      index_size)
+{
+  g_autofree guint8 *data = g_malloc (size);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261127);
+  g_autoptr(GError) error = NULL;
+  static const guint8 ftyp[24] = { 0, 0, 0, 24, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm',
+                                   0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1' };
+  gint64 mdat = size - sizeof ftyp - index_size;
+  guint32 be;
+
+  for (gint64 i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  memcpy (data, ftyp, sizeof ftyp);
+  be = GUINT32_TO_BE ((guint32) mdat);
+  memcpy (data + sizeof ftyp, &be, 4);
+  memcpy (data + sizeof ftyp + 4, "mdat", 4);
+  be = GUINT32_TO_BE ((guint32) index_size);
+  memcpy (data + size - index_size, &be, 4);
+  memcpy (data + size - index_size + 4, "moov", 4);
+  g_file_set_contents (path, (const char *) data, size, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  TsTorrent *torrent;
+  gint64     offset;
+  gint64     length;
+} Range;
+
+static gboolean
+range_is_here (gpointer data)
+{
+  Range *range = data;
+
+  return ts_torrent_get_file_contiguous (range->torrent, 0, range->offset) >= range->length;
+}
+
+/* An MP4 with its index at the end, larger than the one piece of the tail
+ * asked for when a reader starts (as a long film's is): once the head is
+ * here the reader asks for the whole index, which then comes long before
+ * the rest of the file. Without that, the index's first pieces would come
+ * in the file's order, last. */
+static void
+test_mp4_index (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-stream-reader");
+  g_autofree char *path = g_build_filename (dir, "film.mp4", NULL);
+  gint64 size = 2 * MIB, index_size = 100 * KIB;
+  TsStreamReader *reader;
+  StreamTest *st;
+  Range index;
+  double progress;
+
+  /* 16 KiB pieces at 64 KiB/s: 32 s for the whole file, the index is 7
+   * pieces. */
+  write_mp4_boxes (path, size, index_size);
+  st = stream_test_new_for_content (dir, "film.mp4", 64 * KIB, 16 * KIB);
+  reader = ts_stream_reader_get_for_file (stream_test_file (st, "film.mp4"));
+
+  index = (Range) { st->torrent, size - index_size, index_size };
+  ts_test_wait_for (range_is_here, &index, STREAM_TEST_TIMEOUT_S, "the index never came");
+  progress = ts_torrent_get_progress (st->torrent);
+  g_test_message ("the index is here with the file at %.0f %%", progress * 100);
+  g_assert_cmpfloat (progress, <, 0.5);
+
+  stream_test_assert_finalized (reader);
+  stream_test_free (st);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/stream/reader/window", test_window);
   g_test_add_func ("/stream/reader/blocking-read", test_blocking_read);
   g_test_add_func ("/stream/reader/removed", test_removed);
+  g_test_add_func ("/stream/reader/mp4-index", test_mp4_index);
 
   return g_test_run ();
 }
