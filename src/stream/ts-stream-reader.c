@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ts-media-type.h"
 #include "ts-mp4-index.h"
 #include "ts-session.h"
 #include "ts-stream-reader.h"
@@ -123,45 +124,6 @@ add_streaming_reader (TsTorrent *torrent,
   g_object_set_qdata (G_OBJECT (torrent), count_quark, GUINT_TO_POINTER (n));
   if (n == (delta > 0 ? 1u : 0u) && !ts_torrent_is_removed (torrent))
     ts_torrent_set_sequential (torrent, n > 0);
-}
-
-const char *
-ts_stream_content_type (const char *name)
-{
-  static const struct {
-    const char *extension;
-    const char *type;
-  } types[] = {
-    { ".mp4", "video/mp4" }, { ".m4v", "video/x-m4v" }, { ".mkv", "video/x-matroska" },
-    { ".webm", "video/webm" }, { ".avi", "video/x-msvideo" }, { ".mov", "video/quicktime" },
-    { ".ogv", "video/ogg" }, { ".ogg", "audio/ogg" }, { ".mpg", "video/mpeg" },
-    { ".mpeg", "video/mpeg" }, { ".ts", "video/mp2t" }, { ".m2ts", "video/mp2t" },
-    { ".flv", "video/x-flv" }, { ".wmv", "video/x-ms-wmv" }, { ".3gp", "video/3gpp" },
-    { ".mp3", "audio/mpeg" }, { ".m4a", "audio/mp4" }, { ".flac", "audio/flac" },
-    { ".opus", "audio/ogg" }, { ".srt", "application/x-subrip" }, { ".vtt", "text/vtt" },
-    { ".ass", "text/x-ssa" }, { ".ssa", "text/x-ssa" },
-  };
-
-  g_return_val_if_fail (name != NULL, "application/octet-stream");
-
-  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
-    {
-      gsize n = strlen (name), m = strlen (types[i].extension);
-
-      if (n > m && g_ascii_strcasecmp (name + n - m, types[i].extension) == 0)
-        return types[i].type;
-    }
-  return "application/octet-stream";
-}
-
-/* qtdemux's formats. */
-static gboolean
-is_mp4 (const char *name)
-{
-  static const char * const types[] = { "video/mp4", "video/x-m4v", "video/quicktime",
-                                        "video/3gpp", NULL };
-
-  return g_strv_contains (types, ts_stream_content_type (name));
 }
 
 /* Geometry ------------------------------------------------------------------ */
@@ -1534,7 +1496,8 @@ ts_stream_reader_new (TsTorrentFile *file)
    * a seek, the audio just before the video keyframe, often in the piece
    * before. Known from the name, the first seek asks for both at once
    * instead of learning it from the reads after the first start. */
-  self->interleaved = is_mp4 (ts_torrent_file_get_name (file));
+  self->interleaved = ts_media_type_is_mp4 (ts_media_type_from_name (
+                        ts_torrent_file_get_name (file)));
 
   session = ts_torrent_get_session (self->torrent);
   if (session != NULL && ts_session_get_settings (session) != NULL)

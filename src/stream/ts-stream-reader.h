@@ -37,10 +37,6 @@ G_DECLARE_FINAL_TYPE (TsStreamReader, ts_stream_reader, TS, STREAM_READER, GObje
  * blocking read is for other threads, the rest is thread-safe unless
  * noted. The engine is only ever called on the main thread. */
 
-/* The MIME type of a file from its name's extension, as an HTTP response
- * names it; application/octet-stream when unknown. */
-const char     *ts_stream_content_type         (const char     *name);
-
 /* Main thread. A reader shared by everyone streaming @file. */
 TsStreamReader *ts_stream_reader_get_for_file  (TsTorrentFile  *file);
 /* Main thread. A reader of its own. */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "ts-http-range.h"
+#include "ts-media-type.h"
 #include "ts-stream-reader.h"
 #include "ts-stream-server.h"
 #include "ts-torrent.h"
@@ -359,7 +360,7 @@ handler_cb (SoupServer        *server,
   soup_message_headers_replace (response_headers, "Accept-Ranges", "bytes");
   soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
   soup_message_headers_set_content_type (response_headers,
-                                         ts_stream_content_type (ts_torrent_file_get_name (file)), NULL);
+                                         ts_media_type_from_name (ts_torrent_file_get_name (file)), NULL);
 
   switch (ts_http_range_parse (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                              "Range"),

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ts_mp4_find_index(): where an MP4's index is, from the first bytes. */
+/* The GLib-only format readers of src/stream: where an MP4's index is, from
+ * the first bytes (ts_mp4_find_index), and a file's type by its name. */
 #include <string.h>
 
+#include "ts-media-type.h"
 #include "ts-mp4-index.h"
 
 /* Appends a box header: 32-bit @size (0 and 1 as the format means them),
@@ -165,6 +167,26 @@ test_no_index (void)
   assert_no_index (1000, "mdat", 0, 1024, 1024);
 }
 
+static void
+test_media_type (void)
+{
+  g_assert_cmpstr (ts_media_type_from_name ("Night.of.the.Living.Dead.1968.mp4"), ==, "video/mp4");
+  g_assert_cmpstr (ts_media_type_from_name ("FILM.MKV"), ==, "video/x-matroska");
+  g_assert_cmpstr (ts_media_type_from_name ("a/b/c.webm"), ==, "video/webm");
+  g_assert_cmpstr (ts_media_type_from_name ("film.en.srt"), ==, "application/x-subrip");
+  /* Only the end counts, and a name that is just the extension is none. */
+  g_assert_cmpstr (ts_media_type_from_name ("film.mp4.part"), ==, "application/octet-stream");
+  g_assert_cmpstr (ts_media_type_from_name (".mp4"), ==, "application/octet-stream");
+  g_assert_cmpstr (ts_media_type_from_name ("README"), ==, "application/octet-stream");
+  g_assert_cmpstr (ts_media_type_from_name (""), ==, "application/octet-stream");
+
+  g_assert_true (ts_media_type_is_mp4 (ts_media_type_from_name ("film.mp4")));
+  g_assert_true (ts_media_type_is_mp4 (ts_media_type_from_name ("film.mov")));
+  g_assert_true (ts_media_type_is_mp4 (ts_media_type_from_name ("film.m4v")));
+  g_assert_false (ts_media_type_is_mp4 (ts_media_type_from_name ("film.mkv")));
+  g_assert_false (ts_media_type_is_mp4 ("application/octet-stream"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -175,6 +197,7 @@ main (int   argc,
   g_test_add_func ("/stream/mp4-index/end", test_end);
   g_test_add_func ("/stream/mp4-index/large-size", test_large_size);
   g_test_add_func ("/stream/mp4-index/no-index", test_no_index);
+  g_test_add_func ("/stream/media-type", test_media_type);
 
   return g_test_run ();
 }
