@@ -39,6 +39,11 @@
  * at the start. Box headers are looked for in the first HEAD_READ bytes. */
 #define MAX_INDEX          (G_GINT64_CONSTANT (64) * 1024 * 1024)
 #define HEAD_READ          (64 * 1024)
+/* The first bytes looked at before they are verified, how often, and for
+ * how long at most (then the verified head decides alone). */
+#define PEEK_BYTES         4096
+#define PEEK_EVERY_US      (5 * 1000)
+#define PEEK_FOR_US        (10 * G_USEC_PER_SEC)
 #define MAX_READ           (4 * 1024 * 1024)
 #define KEEP_PIECES        4                       /* of a window left by a jump */
 #define WAITING_AFTER_US   (250 * 1000)
@@ -90,6 +95,8 @@ struct _TsStreamReader
   gboolean       streaming;     /* counted in the torrent's streaming readers */
   gboolean       interleaved;   /* an MP4: see Cursor.interleaved */
   GCancellable  *cancellable;   /* looking for an MP4's index */
+  GCancellable  *peek_cancellable;
+  gboolean       head_seen;     /* an MP4's head was read verified */
 
   GMutex         lock;
   /* Under lock. */
@@ -1290,6 +1297,8 @@ ts_stream_reader_dispose (GObject *object)
   g_hash_table_remove_all (self->cursors);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->peek_cancellable);
+  g_clear_object (&self->peek_cancellable);
 
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -1328,47 +1337,76 @@ ts_stream_reader_class_init (TsStreamReaderClass *klass)
   count_quark = g_quark_from_static_string ("ts-stream-reader-count");
 }
 
-/* The index of an MP4 --------------------------------------------------------- */
+/* The ends a demuxer reads first -------------------------------------------- */
 
-/* Main thread: asks for the whole index at [@offset, @offset + @length) the
- * way the head and the tail were asked for. An index in the head (moved to
- * the front) makes the tail asked for at the start needless: it goes back
- * to the file's order, behind the film. */
+/* Main thread: the tail, one piece, where MP4 keeps its index when it was
+ * not moved to the front and Matroska its cues; due after the head. */
+static void
+ask_for_tail (TsStreamReader *self)
+{
+  g_autoptr(GArray) others = NULL;
+  gint64 tail_start, bitrate;
+
+  tail_start = piece_start (self, self->size - 1);
+  if (tail_start < self->head_end)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (!self->streaming || self->tail_start <= tail_start)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->tail_start = tail_start;
+  bitrate = bitrate_locked (self);
+  others = other_windows_locked (self, 0);
+  g_mutex_unlock (&self->lock);
+
+  set_window_deadlines (self, tail_start, self->size,
+                        tail_start - bitrate * TAIL_DEADLINE_MS / 1000, bitrate, others, 0);
+}
+
+/* Main thread: asks for an MP4's whole index at [@offset, @offset +
+ * @length): with the head when it starts there (moved to the front), as the
+ * tail when it ends the file. An index at the front makes a tail asked for
+ * before needless: that goes back to the file's order, behind the film. */
 static void
 prefetch_index (TsStreamReader *self,
                 gint64          offset,
                 gint64          length)
 {
   g_autoptr(GArray) others = NULL;
-  gint64 old_head, old_tail, bitrate;
-  gboolean front;
+  gint64 old_head, old_tail, index_start, index_end, bitrate;
 
-  if (length <= 0 || length > MIN (MAX_INDEX, self->size / 2))
+  if (length <= 0 || length > MIN (MAX_INDEX, self->size / 2) || offset + length > self->size)
     return;
+  index_start = piece_start (self, offset);
+  index_end = piece_end (self, offset + length - 1);
 
   g_mutex_lock (&self->lock);
-  if (!self->streaming || self->n_confirmed == self->n_pieces)
+  old_head = self->head_end;
+  old_tail = self->tail_start;
+  if (!self->streaming || self->n_confirmed == self->n_pieces
+      || (index_start > old_head && index_end < self->size))
     {
+      /* In the middle of the file, an index is for the demuxer to find. */
       g_mutex_unlock (&self->lock);
       return;
     }
-  old_head = self->head_end;
-  old_tail = self->tail_start;
-  front = offset < old_head;
-  if (front)
+  if (index_start <= old_head)
     {
-      self->head_end = MAX (old_head, piece_end (self, offset + length - 1));
+      self->head_end = MAX (old_head, index_end);
       if (self->head_end < old_tail)
         self->tail_start = self->size;
     }
   else
-    self->tail_start = MIN (old_tail, piece_start (self, offset));
+    self->tail_start = MIN (old_tail, index_start);
   bitrate = bitrate_locked (self);
   others = other_windows_locked (self, 0);
   g_mutex_unlock (&self->lock);
 
   g_debug ("the index is at %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " bytes", offset, length);
-  if (front)
+  if (index_start <= old_head)
     {
       set_window_deadlines (self, old_head, self->head_end, 0, bitrate, others, 0);
       if (self->tail_start != old_tail)
@@ -1380,6 +1418,77 @@ prefetch_index (TsStreamReader *self,
                             self->tail_start - bitrate * TAIL_DEADLINE_MS / 1000,
                             bitrate, others, 0);
     }
+}
+
+/* Main thread: what the first bytes of an MP4 say (verified or not yet):
+ * the index, or else the tail as for any file. */
+static void
+look_at_head (TsStreamReader *self,
+              GBytes         *head)
+{
+  gint64 offset, length;
+
+  if (ts_mp4_find_index (g_bytes_get_data (head, NULL), g_bytes_get_size (head), self->size,
+                         &offset, &length))
+    prefetch_index (self, offset, length);
+  else
+    ask_for_tail (self);
+}
+
+/* A worker thread: the first bytes of the file at @task_data (a path) as
+ * soon as they are on disk, not yet verified: libtorrent writes each block
+ * as it comes, and the first block of an MP4 tells where its index is, a
+ * whole piece before the piece is verified. With the index at the front
+ * the tail is not asked for at all; at the end, it is asked for right
+ * after the head. Only where to ask comes of these bytes, never data. */
+static void
+peek_head_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  const char *path = task_data;
+  gint64 give_up = g_get_monotonic_time () + PEEK_FOR_US;
+  guint8 head[PEEK_BYTES];
+
+  while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < give_up)
+    {
+      int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+      gssize n = -1;
+
+      if (fd >= 0)
+        {
+          do
+            n = pread (fd, head, sizeof head, 0);
+          while (n < 0 && errno == EINTR);
+          close (fd);
+        }
+      if (n >= 8 && memcmp (head + 4, "ftyp", 4) == 0)
+        {
+          g_task_return_pointer (task, g_bytes_new (head, (gsize) n),
+                                 (GDestroyNotify) g_bytes_unref);
+          return;
+        }
+      g_usleep (PEEK_EVERY_US);
+    }
+
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "No MP4 head yet");
+}
+
+static void
+peeked_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(TsStreamReader) self = g_weak_ref_get (ref);
+  g_autoptr(GBytes) head = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  /* The verified head may have been looked at first. */
+  if (self != NULL && head != NULL && !self->head_seen)
+    look_at_head (self, head);
 }
 
 /* A worker thread: the first bytes of the file, verified. */
@@ -1427,21 +1536,21 @@ head_read_cb (GObject      *source,
   TsStreamReader *self = TS_STREAM_READER (source);
   g_autoptr(GBytes) head = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 offset, length;
 
   head = g_task_propagate_pointer (G_TASK (result), &error);
-  if (head == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->head_seen = TRUE;
+  if (head != NULL)
+    look_at_head (self, head);
+  else
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("the head of the file could not be read: %s", error->message);
-      return;
+      g_debug ("the head of the file could not be read: %s", error->message);
+      ask_for_tail (self);
     }
-  if (ts_mp4_find_index (g_bytes_get_data (head, NULL), g_bytes_get_size (head), self->size,
-                         &offset, &length))
-    prefetch_index (self, offset, length);
 }
 
-/* Main thread: the head is here; where is the index? */
+/* Main thread: the head is verified; where is the index? */
 static void
 head_ready_cb (GObject      *source,
                GAsyncResult *result,
@@ -1458,10 +1567,37 @@ head_ready_cb (GObject      *source,
   if (!ready || self == NULL || self->disk_path == NULL)
     return;
 
+  g_cancellable_cancel (self->peek_cancellable);
   task = g_task_new (self, self->cancellable, head_read_cb, NULL);
   g_task_set_source_tag (task, head_ready_cb);
   g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) MIN (self->head_end, HEAD_READ)), NULL);
   g_task_run_in_thread (task, read_head_thread);
+}
+
+/* Main thread: an MP4's head is looked at twice: its first bytes as soon as
+ * they are on disk (peek_head_thread), then verified. */
+static void
+look_for_index (TsStreamReader *self)
+{
+  g_autoptr(GTask) peek = NULL;
+  GWeakRef *ref;
+
+  self->cancellable = g_cancellable_new ();
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  ts_torrent_wait_range_async (self->torrent, self->index, 0, self->head_end, self->cancellable,
+                               head_ready_cb, ref);
+
+  if (self->disk_path == NULL)
+    return;
+  self->peek_cancellable = g_cancellable_new ();
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  /* Not the reader's task: a reader let go of does not wait for it. */
+  peek = g_task_new (NULL, self->peek_cancellable, peeked_cb, ref);
+  g_task_set_source_tag (peek, look_for_index);
+  g_task_set_task_data (peek, g_strdup (self->disk_path), g_free);
+  g_task_run_in_thread (peek, peek_head_thread);
 }
 
 static void
@@ -1480,7 +1616,6 @@ ts_stream_reader_new (TsTorrentFile *file)
 {
   TsStreamReader *self;
   TsSession *session;
-  gint64 head, tail;
 
   g_return_val_if_fail (TS_IS_TORRENT_FILE (file), NULL);
   g_return_val_if_fail (ts_torrent_file_get_torrent (file) != NULL, NULL);
@@ -1533,28 +1668,15 @@ ts_stream_reader_new (TsTorrentFile *file)
   /* Demuxers look at both ends first: the head, and the tail where MP4 keeps
    * its index when it was not moved to the front, and Matroska its cues.
    * One piece of each, the head first: everything asked for now competes
-   * for the first seconds, and the demuxer asks for more itself. */
-  head = piece_end (self, 0);
-  tail = self->size - piece_start (self, self->size - 1);
-  ts_torrent_set_range_deadlines (self->torrent, self->index, 0, head, 0, 1);
-  if (tail < self->size && self->size - tail >= head)
-    ts_torrent_set_range_deadlines (self->torrent, self->index, self->size - tail, tail,
-                                    TAIL_DEADLINE_MS, 1);
-  else
-    tail = 0;
-  /* Windows reaching these leave them their own, more urgent deadlines. */
-  self->head_end = head;
-  self->tail_start = self->size - tail;
-
+   * for the first seconds, and the demuxer asks for more itself. An MP4
+   * says which end it needs. */
+  self->head_end = piece_end (self, 0);
+  self->tail_start = self->size;
+  ts_torrent_set_range_deadlines (self->torrent, self->index, 0, self->head_end, 0, 1);
   if (self->interleaved)
-    {
-      GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-      g_weak_ref_init (ref, self);
-      self->cancellable = g_cancellable_new ();
-      ts_torrent_wait_range_async (self->torrent, self->index, 0, head, self->cancellable,
-                                   head_ready_cb, ref);
-    }
+    look_for_index (self);
+  else
+    ask_for_tail (self);
 
   return self;
 }

@@ -281,32 +281,37 @@ test_removed (void)
   stream_test_free (st);
 }
 
-/* Writes @path: an MP4's top-level boxes, as a muxer that did not move the
- * index to the front writes them: 'ftyp', the media data ('mdat'), then an
- * index ('moov') of @index_size bytes. Random bytes inside the boxes; only
- * their headers matter to the reader. */
+/* Writes @path: an MP4's top-level boxes, 'ftyp', the index ('moov') of
+ * @index_size bytes and the media data ('mdat'), with the index at the
+ * front (moved there, "faststart") or at the end, as a muxer writes it
+ * first. Random bytes inside the boxes; only their headers matter to the
+ * reader. */
 static void
 write_mp4_boxes (const char *path,
                  gint64      size,
-                 gint64      index_size)
+                 gint64      index_size,
+                 gboolean    front)
 {
   g_autofree guint8 *data = g_malloc (size);
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261127);
   g_autoptr(GError) error = NULL;
   static const guint8 ftyp[24] = { 0, 0, 0, 24, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm',
                                    0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1' };
-  gint64 mdat = size - sizeof ftyp - index_size;
+  gint64 ftyp_size = sizeof ftyp;
+  gint64 mdat_size = size - ftyp_size - index_size;
+  gint64 moov = front ? ftyp_size : size - index_size;
+  gint64 mdat = front ? ftyp_size + index_size : ftyp_size;
   guint32 be;
 
   for (gint64 i = 0; i < size; i++)
     data[i] = (guint8) g_rand_int (rand);
   memcpy (data, ftyp, sizeof ftyp);
-  be = GUINT32_TO_BE ((guint32) mdat);
-  memcpy (data + sizeof ftyp, &be, 4);
-  memcpy (data + sizeof ftyp + 4, "mdat", 4);
+  be = GUINT32_TO_BE ((guint32) mdat_size);
+  memcpy (data + mdat, &be, 4);
+  memcpy (data + mdat + 4, "mdat", 4);
   be = GUINT32_TO_BE ((guint32) index_size);
-  memcpy (data + size - index_size, &be, 4);
-  memcpy (data + size - index_size + 4, "moov", 4);
+  memcpy (data + moov, &be, 4);
+  memcpy (data + moov + 4, "moov", 4);
   g_file_set_contents (path, (const char *) data, size, &error);
   g_assert_no_error (error);
 }
@@ -325,14 +330,25 @@ range_is_here (gpointer data)
   return ts_torrent_get_file_contiguous (range->torrent, 0, range->offset) >= range->length;
 }
 
-/* An MP4 with its index at the end, larger than the one piece of the tail
- * asked for when a reader starts (as a long film's is): once the head is
- * here the reader asks for the whole index, which then comes long before
- * the rest of the file. Without that, the index's first pieces would come
- * in the file's order, last. */
-static void
-test_mp4_index (void)
+static gboolean
+progress_reached (gpointer data)
 {
+  StreamTest *st = data;
+
+  return ts_torrent_get_progress (st->torrent) >= 0.25;
+}
+
+/* A reader of an MP4 asks for the end it needs. With the index at the end,
+ * larger than the one piece of the tail asked for at the start of any other
+ * file (as a long film's is), the whole index comes long before the rest of
+ * the file, where in the file's order its first pieces would come last.
+ * With the index at the front, the tail is not asked for: a quarter of the
+ * file in, the last piece is still to come (asked for at the start, it
+ * would have been among the first). */
+static void
+test_mp4_index (gconstpointer data)
+{
+  gboolean front = GPOINTER_TO_INT (data);
   g_autofree char *dir = ts_test_make_tmp_dir ("ts-stream-reader");
   g_autofree char *path = g_build_filename (dir, "film.mp4", NULL);
   gint64 size = 2 * MIB, index_size = 100 * KIB;
@@ -343,15 +359,22 @@ test_mp4_index (void)
 
   /* 16 KiB pieces at 64 KiB/s: 32 s for the whole file, the index is 7
    * pieces. */
-  write_mp4_boxes (path, size, index_size);
+  write_mp4_boxes (path, size, index_size, front);
   st = stream_test_new_for_content (dir, "film.mp4", 64 * KIB, 16 * KIB);
   reader = ts_stream_reader_get_for_file (stream_test_file (st, "film.mp4"));
 
-  index = (Range) { st->torrent, size - index_size, index_size };
+  index = (Range) { st->torrent, front ? 24 : size - index_size, index_size };
   ts_test_wait_for (range_is_here, &index, STREAM_TEST_TIMEOUT_S, "the index never came");
   progress = ts_torrent_get_progress (st->torrent);
   g_test_message ("the index is here with the file at %.0f %%", progress * 100);
   g_assert_cmpfloat (progress, <, 0.5);
+
+  if (front)
+    {
+      ts_test_wait_for (progress_reached, st, STREAM_TEST_TIMEOUT_S, "the download stalled");
+      g_assert_false (ts_torrent_have_piece (st->torrent,
+                                             ts_torrent_get_num_pieces (st->torrent) - 1));
+    }
 
   stream_test_assert_finalized (reader);
   stream_test_free (st);
@@ -368,7 +391,10 @@ main (int   argc,
   g_test_add_func ("/stream/reader/window", test_window);
   g_test_add_func ("/stream/reader/blocking-read", test_blocking_read);
   g_test_add_func ("/stream/reader/removed", test_removed);
-  g_test_add_func ("/stream/reader/mp4-index", test_mp4_index);
+  g_test_add_data_func ("/stream/reader/mp4-index-at-end", GINT_TO_POINTER (FALSE),
+                        test_mp4_index);
+  g_test_add_data_func ("/stream/reader/mp4-index-at-front", GINT_TO_POINTER (TRUE),
+                        test_mp4_index);
 
   return g_test_run ();
 }
