@@ -12,32 +12,27 @@
 #include "ts-catalog-util.h"
 #include "ts-movie.h"
 
+/* The advanced search allows far more, but a page of 50 comes quickly. */
 #define DEFAULT_PAGE_SIZE 50
+#define MAX_PAGE_SIZE     500
 
 struct _TsArchiveProvider
 {
-  GObject      parent_instance;
+  TsHttpProvider parent_instance;
 
-  char        *base_url;
-  char        *query;
-  guint        page_size;
-  guint        timeout_ms;
-  guint        max_body_size;
-  SoupSession *session;
+  char          *base_url;
+  char          *query;
 };
 
 static void provider_iface_init (TsCatalogProviderInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (TsArchiveProvider, ts_archive_provider, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (TsArchiveProvider, ts_archive_provider, TS_TYPE_HTTP_PROVIDER,
   G_IMPLEMENT_INTERFACE (TS_TYPE_CATALOG_PROVIDER, provider_iface_init))
 
 enum {
   PROP_0,
   PROP_BASE_URL,
   PROP_QUERY,
-  PROP_PAGE_SIZE,
-  PROP_TIMEOUT,
-  PROP_MAX_BODY_SIZE,
   N_PROPS
 };
 
@@ -50,18 +45,6 @@ static const char * const genres[] = {
   "Film Noir", "Horror", "Musical", "Mystery", "Romance", "Science Fiction", "Silent",
   "Thriller", "War", "Western", NULL
 };
-
-static void
-ts_archive_provider_dispose (GObject *object)
-{
-  TsArchiveProvider *self = TS_ARCHIVE_PROVIDER (object);
-
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
-
-  G_OBJECT_CLASS (ts_archive_provider_parent_class)->dispose (object);
-}
 
 static void
 ts_archive_provider_finalize (GObject *object)
@@ -90,15 +73,6 @@ ts_archive_provider_get_property (GObject    *object,
     case PROP_QUERY:
       g_value_set_string (value, self->query);
       break;
-    case PROP_PAGE_SIZE:
-      g_value_set_uint (value, self->page_size);
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint (value, self->timeout_ms);
-      break;
-    case PROP_MAX_BODY_SIZE:
-      g_value_set_uint (value, self->max_body_size);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -125,27 +99,6 @@ ts_archive_provider_set_property (GObject      *object,
       g_free (self->query);
       self->query = g_strdup (text != NULL && *text != '\0' ? text : TS_ARCHIVE_DEFAULT_QUERY);
       break;
-    case PROP_PAGE_SIZE:
-      if (self->page_size != g_value_get_uint (value))
-        {
-          self->page_size = g_value_get_uint (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    case PROP_TIMEOUT:
-      if (self->timeout_ms != g_value_get_uint (value))
-        {
-          self->timeout_ms = g_value_get_uint (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    case PROP_MAX_BODY_SIZE:
-      if (self->max_body_size != g_value_get_uint (value))
-        {
-          self->max_body_size = g_value_get_uint (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -155,10 +108,9 @@ static void
 ts_archive_provider_class_init (TsArchiveProviderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  TsHttpProviderClass *http_class = TS_HTTP_PROVIDER_CLASS (klass);
   const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
-  object_class->dispose = ts_archive_provider_dispose;
   object_class->finalize = ts_archive_provider_finalize;
   object_class->get_property = ts_archive_provider_get_property;
   object_class->set_property = ts_archive_provider_set_property;
@@ -167,26 +119,16 @@ ts_archive_provider_class_init (TsArchiveProviderClass *klass)
     g_param_spec_string ("base-url", NULL, NULL, TS_ARCHIVE_DEFAULT_URL, construct);
   properties[PROP_QUERY] =
     g_param_spec_string ("query", NULL, NULL, TS_ARCHIVE_DEFAULT_QUERY, construct);
-  properties[PROP_PAGE_SIZE] =
-    g_param_spec_uint ("page-size", NULL, NULL, 1, 500, DEFAULT_PAGE_SIZE, rw);
-  /* Milliseconds without any progress before a request fails. */
-  properties[PROP_TIMEOUT] =
-    g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT,
-                       TS_CATALOG_DEFAULT_TIMEOUT * 1000, rw);
-  properties[PROP_MAX_BODY_SIZE] =
-    g_param_spec_uint ("max-body-size", NULL, NULL, 1, G_MAXUINT,
-                       TS_CATALOG_DEFAULT_MAX_BODY, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  http_class->default_page_size = DEFAULT_PAGE_SIZE;
+  http_class->max_page_size = MAX_PAGE_SIZE;
 }
 
 static void
 ts_archive_provider_init (TsArchiveProvider *self)
 {
-  self->page_size = DEFAULT_PAGE_SIZE;
-  self->timeout_ms = TS_CATALOG_DEFAULT_TIMEOUT * 1000;
-  self->max_body_size = TS_CATALOG_DEFAULT_MAX_BODY;
-  self->session = ts_catalog_http_session_new (2);
 }
 
 TsArchiveProvider *
@@ -332,7 +274,8 @@ ts_archive_provider_build_list_url (TsArchiveProvider    *self,
   g_string_append (url, escaped_q);
   for (guint i = 0; fields[i] != NULL; i++)
     append_param (url, "fl%5B%5D", fields[i]);
-  g_snprintf (number, sizeof number, "%u", self->page_size);
+  g_snprintf (number, sizeof number, "%u",
+              ts_http_provider_get_page_size (TS_HTTP_PROVIDER (self)));
   append_param (url, "rows", number);
   g_snprintf (number, sizeof number, "%u", MAX (page, 1));
   append_param (url, "page", number);
@@ -420,11 +363,10 @@ archive_list_async (TsCatalogProvider    *provider,
 
   data->base_url = g_strdup (self->base_url);
   data->page = page;
-  data->rows = self->page_size;
-  ts_catalog_http_fetch_parsed_async (self, self->session, url, self->timeout_ms,
-                                      self->max_body_size, parse_list, data,
-                                      (GDestroyNotify) parse_data_free,
-                                      cancellable, callback, user_data);
+  data->rows = ts_http_provider_get_page_size (TS_HTTP_PROVIDER (self));
+  ts_http_provider_fetch_async (TS_HTTP_PROVIDER (self), url, parse_list, data,
+                                (GDestroyNotify) parse_data_free,
+                                cancellable, callback, user_data);
 }
 
 static TsCatalogPage *
@@ -432,7 +374,7 @@ archive_list_finish (TsCatalogProvider  *provider,
                      GAsyncResult       *result,
                      GError            **error)
 {
-  return ts_catalog_http_fetch_parsed_finish (provider, result, error);
+  return ts_http_provider_fetch_finish (TS_HTTP_PROVIDER (provider), result, error);
 }
 
 static void
@@ -450,10 +392,9 @@ archive_details_async (TsCatalogProvider   *provider,
 
   data->base_url = g_strdup (self->base_url);
   data->identifier = g_strdup (ts_movie_get_id (movie));
-  ts_catalog_http_fetch_parsed_async (self, self->session, url, self->timeout_ms,
-                                      self->max_body_size, parse_details, data,
-                                      (GDestroyNotify) parse_data_free,
-                                      cancellable, callback, user_data);
+  ts_http_provider_fetch_async (TS_HTTP_PROVIDER (self), url, parse_details, data,
+                                (GDestroyNotify) parse_data_free,
+                                cancellable, callback, user_data);
 }
 
 static TsMovie *
@@ -461,7 +402,7 @@ archive_details_finish (TsCatalogProvider  *provider,
                         GAsyncResult       *result,
                         GError            **error)
 {
-  return ts_catalog_http_fetch_parsed_finish (provider, result, error);
+  return ts_http_provider_fetch_finish (TS_HTTP_PROVIDER (provider), result, error);
 }
 
 static void

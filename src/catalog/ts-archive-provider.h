@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ts-catalog-provider.h"
+#include "ts-http-provider.h"
 
 G_BEGIN_DECLS
 
@@ -10,7 +11,8 @@ G_BEGIN_DECLS
  * download it. */
 #define TS_TYPE_ARCHIVE_PROVIDER (ts_archive_provider_get_type ())
 
-G_DECLARE_FINAL_TYPE (TsArchiveProvider, ts_archive_provider, TS, ARCHIVE_PROVIDER, GObject)
+G_DECLARE_FINAL_TYPE (TsArchiveProvider, ts_archive_provider, TS, ARCHIVE_PROVIDER,
+                      TsHttpProvider)
 
 /* The defaults of the archive-url and archive-query settings. */
 #define TS_ARCHIVE_DEFAULT_URL   "https://archive.org"

@@ -14,29 +14,23 @@
 
 /* The API allows 1 to 50. */
 #define DEFAULT_PAGE_SIZE 20
+#define MAX_PAGE_SIZE     50
 
 struct _TsYtsProvider
 {
-  GObject      parent_instance;
+  TsHttpProvider parent_instance;
 
-  char        *base_url;
-  guint        page_size;
-  guint        timeout_ms;
-  guint        max_body_size;
-  SoupSession *session;
+  char          *base_url;
 };
 
 static void provider_iface_init (TsCatalogProviderInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (TsYtsProvider, ts_yts_provider, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (TsYtsProvider, ts_yts_provider, TS_TYPE_HTTP_PROVIDER,
   G_IMPLEMENT_INTERFACE (TS_TYPE_CATALOG_PROVIDER, provider_iface_init))
 
 enum {
   PROP_0,
   PROP_BASE_URL,
-  PROP_PAGE_SIZE,
-  PROP_TIMEOUT,
-  PROP_MAX_BODY_SIZE,
   N_PROPS
 };
 
@@ -49,18 +43,6 @@ static const char * const genres[] = {
   "Romance", "Sci-Fi", "Sport", "Thriller", "War", "Western", NULL
 };
 static const char * const qualities[] = { "720p", "1080p", "2160p", "3D", NULL };
-
-static void
-ts_yts_provider_dispose (GObject *object)
-{
-  TsYtsProvider *self = TS_YTS_PROVIDER (object);
-
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
-
-  G_OBJECT_CLASS (ts_yts_provider_parent_class)->dispose (object);
-}
 
 static void
 ts_yts_provider_finalize (GObject *object)
@@ -85,30 +67,9 @@ ts_yts_provider_get_property (GObject    *object,
     case PROP_BASE_URL:
       g_value_set_string (value, self->base_url);
       break;
-    case PROP_PAGE_SIZE:
-      g_value_set_uint (value, self->page_size);
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint (value, self->timeout_ms);
-      break;
-    case PROP_MAX_BODY_SIZE:
-      g_value_set_uint (value, self->max_body_size);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-}
-
-static void
-set_uint (GObject    *object,
-          guint      *field,
-          guint       value,
-          GParamSpec *pspec)
-{
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (object, pspec);
 }
 
 static void
@@ -125,15 +86,6 @@ ts_yts_provider_set_property (GObject      *object,
       g_free (self->base_url);
       self->base_url = g_strdup (g_value_get_string (value));
       break;
-    case PROP_PAGE_SIZE:
-      set_uint (object, &self->page_size, g_value_get_uint (value), pspec);
-      break;
-    case PROP_TIMEOUT:
-      set_uint (object, &self->timeout_ms, g_value_get_uint (value), pspec);
-      break;
-    case PROP_MAX_BODY_SIZE:
-      set_uint (object, &self->max_body_size, g_value_get_uint (value), pspec);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -143,9 +95,8 @@ static void
 ts_yts_provider_class_init (TsYtsProviderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  TsHttpProviderClass *http_class = TS_HTTP_PROVIDER_CLASS (klass);
 
-  object_class->dispose = ts_yts_provider_dispose;
   object_class->finalize = ts_yts_provider_finalize;
   object_class->get_property = ts_yts_provider_get_property;
   object_class->set_property = ts_yts_provider_set_property;
@@ -153,26 +104,16 @@ ts_yts_provider_class_init (TsYtsProviderClass *klass)
   properties[PROP_BASE_URL] =
     g_param_spec_string ("base-url", NULL, NULL, "",
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PAGE_SIZE] =
-    g_param_spec_uint ("page-size", NULL, NULL, 1, 50, DEFAULT_PAGE_SIZE, rw);
-  /* Milliseconds without any progress before a request fails. */
-  properties[PROP_TIMEOUT] =
-    g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT,
-                       TS_CATALOG_DEFAULT_TIMEOUT * 1000, rw);
-  properties[PROP_MAX_BODY_SIZE] =
-    g_param_spec_uint ("max-body-size", NULL, NULL, 1, G_MAXUINT,
-                       TS_CATALOG_DEFAULT_MAX_BODY, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  http_class->default_page_size = DEFAULT_PAGE_SIZE;
+  http_class->max_page_size = MAX_PAGE_SIZE;
 }
 
 static void
 ts_yts_provider_init (TsYtsProvider *self)
 {
-  self->page_size = DEFAULT_PAGE_SIZE;
-  self->timeout_ms = TS_CATALOG_DEFAULT_TIMEOUT * 1000;
-  self->max_body_size = TS_CATALOG_DEFAULT_MAX_BODY;
-  self->session = ts_catalog_http_session_new (2);
 }
 
 TsYtsProvider *
@@ -239,7 +180,8 @@ ts_yts_provider_build_list_url (TsYtsProvider        *self,
 
   prefix = ts_catalog_build_url (self->base_url, "/list_movies.json?");
   url = g_string_new (prefix);
-  g_string_append_printf (url, "limit=%u&page=%u", self->page_size, MAX (page, 1));
+  g_string_append_printf (url, "limit=%u&page=%u",
+                          ts_http_provider_get_page_size (TS_HTTP_PROVIDER (self)), MAX (page, 1));
   append_param (url, "sort_by", sort_by);
   append_param (url, "order_by", order_by);
   /* The API takes a whole number from 0 to 9. */
@@ -318,10 +260,8 @@ yts_list_async (TsCatalogProvider    *provider,
   TsYtsProvider *self = TS_YTS_PROVIDER (provider);
   g_autofree char *url = ts_yts_provider_build_list_url (self, query, page);
 
-  ts_catalog_http_fetch_parsed_async (self, self->session, url, self->timeout_ms,
-                                      self->max_body_size, parse_list,
-                                      GUINT_TO_POINTER (page), NULL,
-                                      cancellable, callback, user_data);
+  ts_http_provider_fetch_async (TS_HTTP_PROVIDER (self), url, parse_list,
+                                GUINT_TO_POINTER (page), NULL, cancellable, callback, user_data);
 }
 
 static TsCatalogPage *
@@ -329,7 +269,7 @@ yts_list_finish (TsCatalogProvider  *provider,
                  GAsyncResult       *result,
                  GError            **error)
 {
-  return ts_catalog_http_fetch_parsed_finish (provider, result, error);
+  return ts_http_provider_fetch_finish (TS_HTTP_PROVIDER (provider), result, error);
 }
 
 static void
@@ -344,9 +284,8 @@ yts_details_async (TsCatalogProvider   *provider,
   g_autofree char *path = g_strconcat ("/movie_details.json?movie_id=", escaped, NULL);
   g_autofree char *url = ts_catalog_build_url (self->base_url, path);
 
-  ts_catalog_http_fetch_parsed_async (self, self->session, url, self->timeout_ms,
-                                      self->max_body_size, parse_details, NULL, NULL,
-                                      cancellable, callback, user_data);
+  ts_http_provider_fetch_async (TS_HTTP_PROVIDER (self), url, parse_details, NULL, NULL,
+                                cancellable, callback, user_data);
 }
 
 static TsMovie *
@@ -354,7 +293,7 @@ yts_details_finish (TsCatalogProvider  *provider,
                     GAsyncResult       *result,
                     GError            **error)
 {
-  return ts_catalog_http_fetch_parsed_finish (provider, result, error);
+  return ts_http_provider_fetch_finish (TS_HTTP_PROVIDER (provider), result, error);
 }
 
 static void

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ts-catalog-provider.h"
+#include "ts-http-provider.h"
 
 G_BEGIN_DECLS
 
@@ -9,7 +10,7 @@ G_BEGIN_DECLS
  * default: it is used only when the yts-url setting names a server. */
 #define TS_TYPE_YTS_PROVIDER (ts_yts_provider_get_type ())
 
-G_DECLARE_FINAL_TYPE (TsYtsProvider, ts_yts_provider, TS, YTS_PROVIDER, GObject)
+G_DECLARE_FINAL_TYPE (TsYtsProvider, ts_yts_provider, TS, YTS_PROVIDER, TsHttpProvider)
 
 /* @base_url ends in /api/v2, e.g. "https://yts.example/api/v2". */
 TsYtsProvider *ts_yts_provider_new            (const char           *base_url);

@@ -315,6 +315,14 @@ test_yts_list_details (Fixture       *fixture,
   assert_query_param (fixture->server->last_query, "order_by", "desc");
   g_assert_finalize_object (page);
 
+  /* The API allows at most 50 a page: a larger page size asks for that. */
+  g_object_set (provider, "page-size", 120, NULL);
+  g_assert_cmpuint (ts_http_provider_get_page_size (TS_HTTP_PROVIDER (provider)), ==, 50);
+  page = list_sync (provider, query, 1, NULL, &error);
+  g_assert_no_error (error);
+  assert_query_param (fixture->server->last_query, "limit", "50");
+  g_assert_finalize_object (page);
+
   g_assert_finalize_object (provider);
 }
 
