@@ -219,18 +219,58 @@ bench_playback_free (BenchPlayback *pb)
 }
 
 void
-bench_print_result (GString    *line,
-                    const char *error)
+bench_run_init (BenchRun *run)
 {
-  if (error != NULL)
+  *run = (BenchRun) { .loop = g_main_loop_new (NULL, FALSE), .end = -1 };
+}
+
+void
+bench_run_finish (BenchRun   *run,
+                  const char *status,
+                  const char *error)
+{
+  if (run->status != NULL)
+    return;
+  run->status = status;
+  run->error = g_strdup (error);
+  run->end = bench_now_s ();
+  g_main_loop_quit (run->loop);
+}
+
+void
+bench_run_fail_cb (const char *status,
+                   const char *message,
+                   gpointer    run)
+{
+  bench_run_finish (run, status, message);
+}
+
+const char *
+bench_run_get_status (BenchRun *run)
+{
+  return run->status != NULL ? run->status : "error";
+}
+
+void
+bench_run_print (BenchRun *run,
+                 GString  *line)
+{
+  if (run->error != NULL)
     {
-      g_autofree char *escaped = g_strescape (error, NULL);
+      g_autofree char *escaped = g_strescape (run->error, NULL);
 
       g_string_append_printf (line, ", \"error\": \"%s\"", escaped);
     }
   g_string_append (line, "}");
   printf ("%s\n", line->str);
   fflush (stdout);
+}
+
+void
+bench_run_clear (BenchRun *run)
+{
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_pointer (&run->error, g_free);
 }
 
 double

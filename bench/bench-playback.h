@@ -46,10 +46,29 @@ gboolean       bench_playback_play_torrent (BenchPlayback     *pb,
 /* CLOCK_MONOTONIC in seconds, as Python's time.monotonic() in the harness. */
 double         bench_now_s               (void);
 
-/* Ends @line, a JSON object being written, with the error when there is
- * one, and prints it as the run's one line on stdout. */
-void           bench_print_result        (GString             *line,
+/* How a run ends: the first outcome counts, and stops the main loop. */
+typedef struct {
+  GMainLoop  *loop;
+  const char *status;   /* NULL while the run goes on */
+  char       *error;
+  double      end;      /* bench_now_s () when it ended */
+} BenchRun;
+
+void           bench_run_init            (BenchRun            *run);
+void           bench_run_finish          (BenchRun            *run,
+                                          const char          *status,
                                           const char          *error);
+/* A BenchFailFunc: @run is the BenchRun. */
+void           bench_run_fail_cb         (const char          *status,
+                                          const char          *message,
+                                          gpointer             run);
+/* For the result line: "error" when the run never ended. */
+const char    *bench_run_get_status      (BenchRun            *run);
+/* Ends @line, a JSON object being written, with the run's error when there
+ * is one, and prints it as the run's one line on stdout. */
+void           bench_run_print           (BenchRun            *run,
+                                          GString             *line);
+void           bench_run_clear           (BenchRun            *run);
 
 /* Stops the player and shuts the engine down. */
 void           bench_playback_free       (BenchPlayback       *pb);

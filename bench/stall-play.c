@@ -31,12 +31,10 @@
 #include "bench-playback.h"
 
 typedef struct {
-  GMainLoop     *loop;
+  BenchRun       run;
   BenchPlayback *playback;
   TsPlayer      *player;
   double         start;
-  const char    *status;
-  char          *error;
 
   GMutex         lock;          /* the frame probe runs on the streaming thread */
   double         first_frame;   /* < 0 until seen */
@@ -53,22 +51,8 @@ typedef struct {
   guint          n_stalls;
   guint          n_dips;
   GArray        *stalls_at;     /* double: film seconds where stalls began */
-  double         end;
   guint          timeout_id;
 } Bench;
-
-static void
-finish (Bench      *b,
-        const char *status,
-        const char *error)
-{
-  if (b->status != NULL)
-    return;
-  b->status = status;
-  b->error = g_strdup (error);
-  b->end = bench_now_s ();
-  g_main_loop_quit (b->loop);
-}
 
 static GstPadProbeReturn
 frame_probe_cb (GstPad          *pad,
@@ -152,7 +136,7 @@ static void
 eos_cb (TsPlayer *player,
         Bench    *b)
 {
-  finish (b, "ok", NULL);
+  bench_run_finish (&b->run, "ok", NULL);
 }
 
 static void
@@ -160,7 +144,7 @@ player_error_cb (TsPlayer     *player,
                  const GError *error,
                  Bench        *b)
 {
-  finish (b, "play_error", error->message);
+  bench_run_finish (&b->run, "play_error", error->message);
 }
 
 static gboolean
@@ -169,7 +153,7 @@ timeout_cb (gpointer user_data)
   Bench *b = user_data;
 
   b->timeout_id = 0;
-  finish (b, "timeout", "out of time");
+  bench_run_finish (&b->run, "timeout", "out of time");
   return G_SOURCE_REMOVE;
 }
 
@@ -180,7 +164,7 @@ print_result (Bench      *b,
   g_autoptr(GString) line = g_string_new (NULL);
 
   g_string_append_printf (line, "{\"path\": \"%s\", \"status\": \"%s\"", path,
-                          b->status != NULL ? b->status : "error");
+                          bench_run_get_status (&b->run));
   g_mutex_lock (&b->lock);
   if (b->first_frame >= 0)
     g_string_append_printf (line, ", \"ttff_s\": %.3f, \"frames\": %" G_GUINT64_FORMAT,
@@ -190,7 +174,7 @@ print_result (Bench      *b,
       /* From the moment it first played to the end, beside the film time
        * that covered. */
       double media = (double) (b->last_pts - MAX (b->first_pts, b->playing_position)) / GST_SECOND;
-      double wall = b->end - b->playing_since;
+      double wall = b->run.end - b->playing_since;
 
       g_string_append_printf (line, ", \"start_s\": %.3f, \"media_s\": %.3f, \"wall_s\": %.3f"
                               ", \"late_s\": %.3f",
@@ -204,16 +188,7 @@ print_result (Bench      *b,
     g_string_append_printf (line, "%s%.1f", i > 0 ? ", " : "",
                             g_array_index (b->stalls_at, double, i));
   g_string_append (line, "]");
-  bench_print_result (line, b->error);
-}
-
-/* BenchFailFunc */
-static void
-fail_cb (const char *status,
-         const char *message,
-         gpointer    user_data)
-{
-  finish (user_data, status, message);
+  bench_run_print (&b->run, line);
 }
 
 int
@@ -239,9 +214,9 @@ main (int   argc,
   g_mutex_init (&b.lock);
   b.first_frame = b.stall_began = b.playing_since = -1;
   b.stalls_at = g_array_new (FALSE, FALSE, sizeof (double));
-  b.loop = g_main_loop_new (NULL, FALSE);
+  bench_run_init (&b.run);
 
-  b.playback = bench_playback_new (frame_probe_cb, &b, fail_cb, &b);
+  b.playback = bench_playback_new (frame_probe_cb, &b, bench_run_fail_cb, &b.run);
   b.player = bench_playback_get_player (b.playback);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
   g_signal_connect (b.player, "eos", G_CALLBACK (eos_cb), &b);
@@ -256,18 +231,17 @@ main (int   argc,
     return 1;
 
   b.timeout_id = g_timeout_add_seconds (timeout, timeout_cb, &b);
-  g_main_loop_run (b.loop);
+  g_main_loop_run (b.run.loop);
   /* Still waiting when it ended (a timeout): that counts too. */
   if (b.stall_began >= 0)
-    end_stall (&b, b.end);
+    end_stall (&b, b.run.end);
   print_result (&b, is_url ? "http" : "inapp");
-  status = g_strcmp0 (b.status, "ok") == 0 ? 0 : 1;
+  status = g_strcmp0 (b.run.status, "ok") == 0 ? 0 : 1;
   g_clear_handle_id (&b.timeout_id, g_source_remove);
 
   g_signal_handlers_disconnect_by_data (b.player, &b);
   g_clear_pointer (&b.playback, bench_playback_free);
-  g_main_loop_unref (b.loop);
-  g_free (b.error);
+  bench_run_clear (&b.run);
   g_array_unref (b.stalls_at);
   g_mutex_clear (&b.lock);
 

@@ -30,15 +30,13 @@
 #include "bench-playback.h"
 
 typedef struct {
-  GMainLoop  *loop;
+  BenchRun    run;
   BenchPlayback *playback;
   TsPlayer   *player;
   double      seek_fraction;
   double      seek_delay;
   double      launched;       /* TTFF_T0, or when main() began */
   double      start;          /* player ready: the clock starts */
-  const char *status;
-  char       *error;
 
   GMutex      lock;           /* the frame probe runs on the streaming thread */
   double      first_frame;    /* < 0 until seen */
@@ -51,18 +49,6 @@ typedef struct {
   guint       poll_id;
   guint       timeout_id;
 } Bench;
-
-static void
-finish (Bench      *b,
-        const char *status,
-        const char *error)
-{
-  if (b->status != NULL)
-    return;
-  b->status = status;
-  b->error = g_strdup (error);
-  g_main_loop_quit (b->loop);
-}
 
 static GstPadProbeReturn
 frame_probe_cb (GstPad          *pad,
@@ -97,7 +83,7 @@ seek_cb (gpointer user_data)
   b->seek_id = 0;
   if (duration <= 0)
     {
-      finish (b, "seek_error", "the duration is not known");
+      bench_run_finish (&b->run, "seek_error", "the duration is not known");
       return G_SOURCE_REMOVE;
     }
 
@@ -121,9 +107,9 @@ poll_cb (gpointer user_data)
   g_mutex_unlock (&b->lock);
 
   if (first && !b->seek_wanted)
-    finish (b, "ok", NULL);
+    bench_run_finish (&b->run, "ok", NULL);
   else if (seeked)
-    finish (b, "ok", NULL);
+    bench_run_finish (&b->run, "ok", NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -142,7 +128,7 @@ player_error_cb (TsPlayer     *player,
                  const GError *error,
                  Bench        *b)
 {
-  finish (b, b->first_frame < 0 ? "play_error" : "seek_error", error->message);
+  bench_run_finish (&b->run, b->first_frame < 0 ? "play_error" : "seek_error", error->message);
 }
 
 static gboolean
@@ -151,7 +137,7 @@ timeout_cb (gpointer user_data)
   Bench *b = user_data;
 
   b->timeout_id = 0;
-  finish (b, b->first_frame < 0 ? "timeout" : "seek_timeout", "out of time");
+  bench_run_finish (&b->run, b->first_frame < 0 ? "timeout" : "seek_timeout", "out of time");
   return G_SOURCE_REMOVE;
 }
 
@@ -174,7 +160,7 @@ print_result (Bench *b)
 {
   g_autoptr(GString) line = g_string_new ("{\"client\": \"torrentstream-inapp\"");
 
-  g_string_append_printf (line, ", \"status\": \"%s\"", b->status != NULL ? b->status : "error");
+  g_string_append_printf (line, ", \"status\": \"%s\"", bench_run_get_status (&b->run));
   if (b->first_frame >= 0)
     g_string_append_printf (line, ", \"ttff_s\": %.3f, \"ttff_process_s\": %.3f",
                             b->first_frame - b->start, b->first_frame - b->launched);
@@ -185,16 +171,7 @@ print_result (Bench *b)
                             b->seek_frame - b->seek_issued, (double) b->seek_pts / GST_SECOND);
   else
     g_string_append (line, ", \"seek_s\": null, \"seek_pts\": null");
-  bench_print_result (line, b->error);
-}
-
-/* BenchFailFunc */
-static void
-fail_cb (const char *status,
-         const char *message,
-         gpointer    user_data)
-{
-  finish (user_data, status, message);
+  bench_run_print (&b->run, line);
 }
 
 int
@@ -227,11 +204,11 @@ main (int   argc,
   b.first_frame = b.seek_frame = -1;
   b.seek_target = -1;
   b.seek_delay = env_double ("SEEK_DELAY", 1.0);
-  b.loop = g_main_loop_new (NULL, FALSE);
+  bench_run_init (&b.run);
 
   /* Like the harness's warm probe: the player is ready, then the clock
    * starts and the engine with it. */
-  b.playback = bench_playback_new (frame_probe_cb, &b, fail_cb, &b);
+  b.playback = bench_playback_new (frame_probe_cb, &b, bench_run_fail_cb, &b.run);
   b.player = bench_playback_get_player (b.playback);
   g_signal_connect (b.player, "notify::state", G_CALLBACK (state_cb), &b);
   g_signal_connect (b.player, "error", G_CALLBACK (player_error_cb), &b);
@@ -242,9 +219,9 @@ main (int   argc,
   b.poll_id = g_timeout_add (10, poll_cb, &b);
   b.timeout_id = g_timeout_add ((guint) (env_double ("TTFF_TIMEOUT", 60) * 1000), timeout_cb, &b);
 
-  g_main_loop_run (b.loop);
+  g_main_loop_run (b.run.loop);
   print_result (&b);
-  status = g_strcmp0 (b.status, "ok") == 0 ? 0 : 1;
+  status = g_strcmp0 (b.run.status, "ok") == 0 ? 0 : 1;
   g_clear_handle_id (&b.poll_id, g_source_remove);
   g_clear_handle_id (&b.timeout_id, g_source_remove);
   g_clear_handle_id (&b.seek_id, g_source_remove);
@@ -252,8 +229,7 @@ main (int   argc,
   /* Measured: the rest is tidying up, not timed. */
   g_signal_handlers_disconnect_by_data (b.player, &b);
   g_clear_pointer (&b.playback, bench_playback_free);
-  g_main_loop_unref (b.loop);
-  g_free (b.error);
+  bench_run_clear (&b.run);
   g_mutex_clear (&b.lock);
 
   return status;
