@@ -18,6 +18,8 @@
 
 /* The next page is fetched when the end is this many screens away. */
 #define PREFETCH_SCREENS 2.0
+/* As in ts-browse-page.ui: wider, the cells grow instead. */
+#define MAX_COLUMNS      12
 
 /* The minimum ratings the drop-down offers, in its order. */
 static const double min_ratings[] = { 0, 5, 6, 7, 8, 9 };
@@ -217,6 +219,28 @@ check_scroll (TsBrowsePage *self)
     return;
   if (remaining < PREFETCH_SCREENS * page_size)
     fetch_next_page (self);
+}
+
+/* GtkGridView keeps 30 rows of tiles bound around the place in view, 30
+ * times its max-columns whatever the width: with 12, some 360 tiles with
+ * their posters, loaded and drawn, where 10 were on screen. So max-columns
+ * follows the width: as many as fit, counted with the narrowest a cell can
+ * be (the poster and the cell's padding, see style.css), which the grid's
+ * own count never exceeds. */
+#define CELL_MIN_WIDTH (TS_MOVIE_TILE_POSTER_WIDTH + 2 * 9)
+
+static void
+fit_columns (TsBrowsePage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
+  double width = gtk_adjustment_get_page_size (adjustment);
+  guint columns;
+
+  if (width <= 0)
+    return;
+  columns = CLAMP ((guint) (width / CELL_MIN_WIDTH), 1, MAX_COLUMNS);
+  if (columns != gtk_grid_view_get_max_columns (self->grid))
+    gtk_grid_view_set_max_columns (self->grid, columns);
 }
 
 static gboolean
@@ -1053,6 +1077,10 @@ ts_browse_page_init (TsBrowsePage *self)
   gtk_grid_view_set_factory (self->grid, factory);
   gtk_grid_view_set_model (self->grid, selection);
   g_signal_connect_swapped (self->grid, "activate", G_CALLBACK (grid_activate_cb), self);
+
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scroller),
+                           "notify::page-size", G_CALLBACK (fit_columns), self,
+                           G_CONNECT_SWAPPED);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "value-changed",

@@ -473,6 +473,39 @@ server_saw (gpointer user_data)
   return wait->server->last_query != NULL && strstr (wait->server->last_query, wait->text) != NULL;
 }
 
+/* max-columns is what fits: a cell is at least the poster and its padding
+ * (178 px) wide. */
+static gboolean
+columns_fit (gpointer user_data)
+{
+  int width = gtk_widget_get_width (user_data);
+  guint fit = (guint) CLAMP (width / (TS_MOVIE_TILE_POSTER_WIDTH + 18), 1, 12);
+
+  return width > 0 && gtk_grid_view_get_max_columns (user_data) == fit;
+}
+
+static gboolean
+tiles_in_one_row (gpointer user_data)
+{
+  GtkWidget *grid = user_data;
+  guint n = 0;
+  float y = 0;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_get_mapped (cell) || !gtk_widget_compute_bounds (cell, grid, &bounds))
+        continue;
+      if (n > 0 && bounds.origin.y != y)
+        return FALSE;
+      y = bounds.origin.y;
+      n++;
+    }
+  return n == 3;
+}
+
 static void
 test_browse_page (Fixture       *f,
                   gconstpointer  data)
@@ -501,9 +534,16 @@ test_browse_page (Fixture       *f,
   g_assert_cmpstr (ts_catalog_provider_get_id (ts_browse_page_get_provider (TS_BROWSE_PAGE (page))),
                    ==, "archive");
 
-  /* A film page in front, and back. */
+  /* As many columns as fit and no more: GtkGridView keeps 30 rows of tiles
+   * bound, 30 times its max-columns, whatever the width. The three films
+   * still share a row. */
   grid = find_type (page, GTK_TYPE_GRID_VIEW);
   g_assert_nonnull (grid);
+  ts_test_wait_for (columns_fit, grid, TIMEOUT_S, "max-columns to follow the width");
+  g_assert_cmpuint (gtk_grid_view_get_max_columns (GTK_GRID_VIEW (grid)), <=, 1000 / 178);
+  ts_test_wait_for (tiles_in_one_row, grid, TIMEOUT_S, "the films side by side");
+
+  /* A film page in front, and back. */
   g_signal_emit_by_name (grid, "activate", 0);
   ts_test_wait_for (has_movie_page, page, TIMEOUT_S, "the film page");
   movie_page = g_object_ref (find_type (page, TS_TYPE_MOVIE_PAGE));
