@@ -20,6 +20,9 @@
 #define PREFETCH_SCREENS 2.0
 /* As in ts-browse-page.ui: wider, the cells grow instead. */
 #define MAX_COLUMNS      12
+/* Posters load for the screen in view and this many screens above and
+ * below it, not for every tile the grid keeps bound (see fit_columns). */
+#define POSTER_SCREENS   1.5
 
 /* The minimum ratings the drop-down offers, in its order. */
 static const double min_ratings[] = { 0, 5, 6, 7, 8, 9 };
@@ -58,6 +61,7 @@ struct _TsBrowsePage
   /* Checks the scroll position once new films are laid out. */
   guint              check_tick_id;
   gboolean           check_tick_seen;
+  guint              posters_tick_id;
 
   /* TS_BENCH_TRACE: the frame clock watched, and the screen last reported. */
   GdkFrameClock     *trace_clock;
@@ -241,6 +245,43 @@ fit_columns (TsBrowsePage *self)
   columns = CLAMP ((guint) (width / CELL_MIN_WIDTH), 1, MAX_COLUMNS);
   if (columns != gtk_grid_view_get_max_columns (self->grid))
     gtk_grid_view_set_max_columns (self->grid, columns);
+}
+
+static gboolean
+posters_tick_cb (GtkWidget     *widget,
+                 GdkFrameClock *frame_clock,
+                 gpointer       user_data)
+{
+  TsBrowsePage *self = TS_BROWSE_PAGE (user_data);
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  double height = gtk_widget_get_height (scroller);
+  double margin = POSTER_SCREENS * height;
+
+  self->posters_tick_id = 0;
+  for (GtkWidget *cell = gtk_widget_get_first_child (GTK_WIDGET (self->grid));
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *tile = gtk_widget_get_first_child (cell);
+      graphene_rect_t bounds;
+
+      if (!TS_IS_MOVIE_TILE (tile) || !gtk_widget_compute_bounds (tile, scroller, &bounds))
+        continue;
+      ts_movie_tile_set_poster_wanted (TS_MOVIE_TILE (tile),
+                                       bounds.origin.y + bounds.size.height > -margin
+                                       && bounds.origin.y < height + margin);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Once a frame at most: after scrolling, and after tiles were bound (their
+ * place is known once they are laid out). */
+static void
+schedule_posters (TsBrowsePage *self)
+{
+  if (self->posters_tick_id == 0)
+    self->posters_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->grid),
+                                                          posters_tick_cb, self, NULL);
 }
 
 static gboolean
@@ -752,7 +793,10 @@ bind_tile_cb (GtkSignalListItemFactory *factory,
   TsMovieTile *tile = TS_MOVIE_TILE (gtk_list_item_get_child (item));
 
   ts_movie_tile_set_poster_cache (tile, self->poster_cache);
+  /* Its place in view is not known yet: the next frame decides. */
+  ts_movie_tile_set_poster_wanted (tile, FALSE);
   ts_movie_tile_set_movie (tile, gtk_list_item_get_item (item));
+  schedule_posters (self);
 }
 
 static void
@@ -933,6 +977,9 @@ ts_browse_page_dispose (GObject *object)
   if (self->check_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->grid), self->check_tick_id);
   self->check_tick_id = 0;
+  if (self->posters_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->grid), self->posters_tick_id);
+  self->posters_tick_id = 0;
   g_clear_object (&self->page_toast);
   self->movie_page = NULL;
 
@@ -1085,6 +1132,10 @@ ts_browse_page_init (TsBrowsePage *self)
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "value-changed",
                            G_CALLBACK (check_scroll), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "value-changed",
+                           G_CALLBACK (schedule_posters), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "notify::page-size",
+                           G_CALLBACK (schedule_posters), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adjustment, "notify::upper",
                            G_CALLBACK (check_scroll), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adjustment, "notify::page-size",

@@ -19,6 +19,7 @@ struct _TsMovieTile
    * recycled for another one. */
   GCancellable  *poster_cancellable;
   gboolean       poster_loaded;
+  gboolean       poster_wanted;
 
   GtkWidget     *poster_frame;
   GtkImage      *placeholder;
@@ -111,7 +112,7 @@ load_poster (TsMovieTile *self)
   cancel_poster (self);
   show_texture (self, NULL);
 
-  if (self->movie == NULL || self->poster_cache == NULL)
+  if (self->movie == NULL || self->poster_cache == NULL || !self->poster_wanted)
     return;
   url = ts_movie_get_poster_url (self->movie);
   if (url == NULL || *url == '\0')
@@ -306,6 +307,7 @@ ts_movie_tile_init (TsMovieTile *self)
 {
   GtkLayoutManager *layout;
 
+  self->poster_wanted = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_size_request (self->poster_frame, TS_MOVIE_TILE_POSTER_WIDTH,
                                TS_MOVIE_TILE_POSTER_HEIGHT);
@@ -372,6 +374,29 @@ ts_movie_tile_set_poster_cache (TsMovieTile   *self,
 
   load_poster (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSTER_CACHE]);
+}
+
+void
+ts_movie_tile_set_poster_wanted (TsMovieTile *self,
+                                 gboolean     wanted)
+{
+  g_return_if_fail (TS_IS_MOVIE_TILE (self));
+
+  wanted = !!wanted;
+  if (self->poster_wanted == wanted)
+    return;
+  self->poster_wanted = wanted;
+  /* Let go: the texture stays in the poster cache's memory for a while. */
+  if (!wanted || (!self->poster_loaded && self->poster_cancellable == NULL))
+    load_poster (self);
+}
+
+gboolean
+ts_movie_tile_get_poster_wanted (TsMovieTile *self)
+{
+  g_return_val_if_fail (TS_IS_MOVIE_TILE (self), FALSE);
+
+  return self->poster_wanted;
 }
 
 gboolean

@@ -30,5 +30,11 @@ TsPosterCache *ts_movie_tile_get_poster_cache (TsMovieTile   *self);
 void           ts_movie_tile_set_poster_cache (TsMovieTile   *self,
                                                TsPosterCache *poster_cache);
 gboolean       ts_movie_tile_get_poster_loaded (TsMovieTile  *self);
+/* Whether the tile loads and shows its film's poster (TRUE at first). A
+ * grid that keeps tiles bound far out of view turns it off for those: the
+ * request is cancelled and the texture let go. */
+void           ts_movie_tile_set_poster_wanted (TsMovieTile  *self,
+                                                gboolean      wanted);
+gboolean       ts_movie_tile_get_poster_wanted (TsMovieTile  *self);
 
 G_END_DECLS

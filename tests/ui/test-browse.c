@@ -364,6 +364,8 @@ test_tile (Fixture       *f,
   TsPosterCache *cache = ts_poster_cache_new (cache_dir, 0);
   g_autoptr(TsMovie) movie = ts_movie_new ("archive", "tile");
   g_autoptr(TsMovie) other = ts_movie_new ("archive", "other");
+  g_autoptr(TsMovie) third = ts_movie_new ("archive", "third");
+  g_autofree char *third_poster = test_server_url (f->server, "/ok/poster/third.png");
   GtkWidget *window = gtk_window_new ();
   GtkWidget *tile = ts_movie_tile_new (cache);
   guint opened = 0;
@@ -375,6 +377,8 @@ test_tile (Fixture       *f,
   ts_movie_set_poster_url (movie, poster);
   ts_movie_set_title (other, "No poster");
   ts_movie_set_poster_url (other, missing);
+  ts_movie_set_title (third, "Third film");
+  ts_movie_set_poster_url (third, third_poster);
 
   gtk_window_set_child (GTK_WINDOW (window), tile);
   gtk_window_present (GTK_WINDOW (window));
@@ -400,6 +404,24 @@ test_tile (Fixture       *f,
   ts_movie_tile_set_movie (TS_MOVIE_TILE (tile), movie);
   g_assert_true (ts_movie_tile_get_poster_loaded (TS_MOVIE_TILE (tile)));
   g_assert_cmpuint (test_server_hits (f->server, "/ok/poster/tile.png"), ==, 1);
+
+  /* Not wanted (far out of view in the grid): the poster goes; wanted
+   * again, it comes back from memory at once. */
+  ts_movie_tile_set_poster_wanted (TS_MOVIE_TILE (tile), FALSE);
+  g_assert_false (ts_movie_tile_get_poster_loaded (TS_MOVIE_TILE (tile)));
+  ts_movie_tile_set_poster_wanted (TS_MOVIE_TILE (tile), TRUE);
+  g_assert_true (ts_movie_tile_get_poster_loaded (TS_MOVIE_TILE (tile)));
+
+  /* A film shown while its poster is not wanted asks the server nothing
+   * until it is. */
+  ts_movie_tile_set_poster_wanted (TS_MOVIE_TILE (tile), FALSE);
+  ts_movie_tile_set_movie (TS_MOVIE_TILE (tile), third);
+  ts_test_iterate_for (300);
+  g_assert_cmpuint (test_server_hits (f->server, "/ok/poster/third.png"), ==, 0);
+  g_assert_false (ts_movie_tile_get_poster_loaded (TS_MOVIE_TILE (tile)));
+  ts_movie_tile_set_poster_wanted (TS_MOVIE_TILE (tile), TRUE);
+  ts_test_wait_for (poster_loaded, tile, TIMEOUT_S, "the third film's poster");
+  g_assert_cmpuint (test_server_hits (f->server, "/ok/poster/third.png"), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (tile);
