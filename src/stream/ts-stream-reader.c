@@ -1339,6 +1339,23 @@ ts_stream_reader_class_init (TsStreamReaderClass *klass)
 
 /* The ends a demuxer reads first -------------------------------------------- */
 
+static GWeakRef *
+new_weak_ref (gpointer object)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, object);
+  return ref;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+
 /* Main thread: the tail, one piece, where MP4 keeps its index when it was
  * not moved to the front and Matroska its cues; due after the head. */
 static void
@@ -1435,6 +1452,40 @@ look_at_head (TsStreamReader *self,
     ask_for_tail (self);
 }
 
+/* A worker thread: up to @length bytes from the start of the file at
+ * @path; NULL (with errno) when it cannot be opened or read. */
+static GBytes *
+read_file_head (const char *path,
+                gsize       length)
+{
+  g_autofree guint8 *data = g_malloc (length);
+  gsize done = 0;
+  int fd, saved;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+  while (done < length)
+    {
+      gssize n = pread (fd, data + done, length - done, (off_t) done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved = errno;
+          close (fd);
+          errno = saved;
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  close (fd);
+  return g_bytes_new_take (g_steal_pointer (&data), done);
+}
+
 /* A worker thread: the first bytes of the file at @task_data (a path) as
  * soon as they are on disk, not yet verified: libtorrent writes each block
  * as it comes, and the first block of an MP4 tells where its index is, a
@@ -1449,24 +1500,16 @@ peek_head_thread (GTask        *task,
 {
   const char *path = task_data;
   gint64 give_up = g_get_monotonic_time () + PEEK_FOR_US;
-  guint8 head[PEEK_BYTES];
 
   while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < give_up)
     {
-      int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-      gssize n = -1;
+      g_autoptr(GBytes) head = read_file_head (path, PEEK_BYTES);
+      gsize n = 0;
+      const guint8 *bytes = head != NULL ? g_bytes_get_data (head, &n) : NULL;
 
-      if (fd >= 0)
+      if (n >= 8 && memcmp (bytes + 4, "ftyp", 4) == 0)
         {
-          do
-            n = pread (fd, head, sizeof head, 0);
-          while (n < 0 && errno == EINTR);
-          close (fd);
-        }
-      if (n >= 8 && memcmp (head + 4, "ftyp", 4) == 0)
-        {
-          g_task_return_pointer (task, g_bytes_new (head, (gsize) n),
-                                 (GDestroyNotify) g_bytes_unref);
+          g_task_return_pointer (task, g_steal_pointer (&head), (GDestroyNotify) g_bytes_unref);
           return;
         }
       g_usleep (PEEK_EVERY_US);
@@ -1484,8 +1527,7 @@ peeked_cb (GObject      *source,
   g_autoptr(TsStreamReader) self = g_weak_ref_get (ref);
   g_autoptr(GBytes) head = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  g_weak_ref_clear (ref);
-  g_free (ref);
+  free_weak_ref (ref);
   /* The verified head may have been looked at first. */
   if (self != NULL && head != NULL && !self->head_seen)
     look_at_head (self, head);
@@ -1499,13 +1541,9 @@ read_head_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   TsStreamReader *self = source_object;
-  gsize length = GPOINTER_TO_SIZE (task_data);
-  g_autofree guint8 *data = g_malloc (length);
-  gsize done = 0;
-  int fd;
+  GBytes *head = read_file_head (self->disk_path, GPOINTER_TO_SIZE (task_data));
 
-  fd = g_open (self->disk_path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
+  if (head == NULL)
     {
       int saved = errno;
 
@@ -1513,19 +1551,7 @@ read_head_thread (GTask        *task,
                                "%s", g_strerror (saved));
       return;
     }
-  while (done < length)
-    {
-      gssize n = pread (fd, data + done, length - done, (off_t) done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += (gsize) n;
-    }
-  close (fd);
-  g_task_return_pointer (task, g_bytes_new_take (g_steal_pointer (&data), done),
-                         (GDestroyNotify) g_bytes_unref);
+  g_task_return_pointer (task, head, (GDestroyNotify) g_bytes_unref);
 }
 
 static void
@@ -1562,8 +1588,7 @@ head_ready_cb (GObject      *source,
   gboolean ready;
 
   ready = ts_torrent_wait_range_finish (TS_TORRENT (source), result, NULL);
-  g_weak_ref_clear (ref);
-  g_free (ref);
+  free_weak_ref (ref);
   if (!ready || self == NULL || self->disk_path == NULL)
     return;
 
@@ -1583,16 +1608,14 @@ look_for_index (TsStreamReader *self)
   GWeakRef *ref;
 
   self->cancellable = g_cancellable_new ();
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
+  ref = new_weak_ref (self);
   ts_torrent_wait_range_async (self->torrent, self->index, 0, self->head_end, self->cancellable,
                                head_ready_cb, ref);
 
   if (self->disk_path == NULL)
     return;
   self->peek_cancellable = g_cancellable_new ();
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
+  ref = new_weak_ref (self);
   /* Not the reader's task: a reader let go of does not wait for it. */
   peek = g_task_new (NULL, self->peek_cancellable, peeked_cb, ref);
   g_task_set_source_tag (peek, look_for_index);
@@ -1681,13 +1704,6 @@ ts_stream_reader_new (TsTorrentFile *file)
   return self;
 }
 
-static void
-free_weak_ref (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
 TsStreamReader *
 ts_stream_reader_get_for_file (TsTorrentFile *file)
 {
@@ -1702,8 +1718,7 @@ ts_stream_reader_get_for_file (TsTorrentFile *file)
     return reader;
 
   reader = ts_stream_reader_new (file);
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, reader);
+  ref = new_weak_ref (reader);
   g_object_set_qdata_full (G_OBJECT (file), reader_quark, ref, free_weak_ref);
   return reader;
 }
