@@ -62,6 +62,7 @@ struct _TsBrowsePage
   guint              check_tick_id;
   gboolean           check_tick_seen;
   guint              posters_tick_id;
+  gboolean           relaying_out;
 
   /* TS_BENCH_TRACE: the frame clock watched, and the screen last reported. */
   GdkFrameClock     *trace_clock;
@@ -246,6 +247,30 @@ fit_columns (TsBrowsePage *self)
   if (columns != gtk_grid_view_get_max_columns (self->grid))
     gtk_grid_view_set_max_columns (self->grid, columns);
 }
+
+#if !GTK_CHECK_VERSION (4, 10, 0)
+/* GTK 4.8's GtkGridView moves the range of tiles it keeps bound as soon as
+ * the scroll position changes, but sizes its rows only when it is laid
+ * out: a second change before that (a fast mouse wheel gives several in a
+ * frame) looked for the new place among rows that no longer matched their
+ * tiles. It warned "ran out of items" and "failed to scroll", and the view
+ * leapt ahead or went blank. Laying the grid out again right after each
+ * change keeps the two in step (GTK 4.10 rewrote this part). */
+static void
+relayout_grid (TsBrowsePage *self)
+{
+  GtkWidget *grid = GTK_WIDGET (self->grid);
+  GtkAllocation allocation;
+
+  /* Laying out sets the position again, which comes back here. */
+  if (self->relaying_out || !gtk_widget_get_mapped (grid))
+    return;
+  self->relaying_out = TRUE;
+  gtk_widget_get_allocation (grid, &allocation);
+  gtk_widget_size_allocate (grid, &allocation, -1);
+  self->relaying_out = FALSE;
+}
+#endif
 
 static gboolean
 posters_tick_cb (GtkWidget     *widget,
@@ -1130,6 +1155,11 @@ ts_browse_page_init (TsBrowsePage *self)
                            G_CONNECT_SWAPPED);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  /* After the grid's own handler, which was connected with the adjustment. */
+  g_signal_connect_object (adjustment, "value-changed",
+                           G_CALLBACK (relayout_grid), self, G_CONNECT_SWAPPED);
+#endif
   g_signal_connect_object (adjustment, "value-changed",
                            G_CALLBACK (check_scroll), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adjustment, "value-changed",

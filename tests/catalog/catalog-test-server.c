@@ -107,6 +107,31 @@ content_for (const char  *rest,
   return NULL;
 }
 
+/* "/many/advancedsearch.php": page `page` of `rows` films of MANY_FILMS,
+ * generated, in the Internet Archive's shape. */
+#define MANY_FILMS 2000
+
+static GBytes *
+many_films (GHashTable *query)
+{
+  const char *rows_param = query != NULL ? g_hash_table_lookup (query, "rows") : NULL;
+  const char *page_param = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+  guint rows = rows_param != NULL ? (guint) g_ascii_strtoull (rows_param, NULL, 10) : 50;
+  guint page = page_param != NULL ? (guint) g_ascii_strtoull (page_param, NULL, 10) : 1;
+  guint start = MIN ((MAX (page, 1) - 1) * rows, MANY_FILMS);
+  guint end = MIN (start + rows, MANY_FILMS);
+  GString *json = g_string_new (NULL);
+
+  g_string_append_printf (json, "{\"response\": {\"numFound\": %u, \"start\": %u, \"docs\": [",
+                          MANY_FILMS, start);
+  for (guint i = start; i < end; i++)
+    g_string_append_printf (json, "%s{\"identifier\": \"film-%04u\", \"title\": \"Film %u\","
+                            " \"year\": \"%u\", \"mediatype\": \"movies\"}",
+                            i > start ? ", " : "", i, i, 1900 + i % 100);
+  g_string_append (json, "]}}");
+  return g_string_free_to_bytes (json);
+}
+
 static void
 on_paused_finished (SoupServerMessage *msg,
                     gpointer           user_data)
@@ -178,6 +203,12 @@ handle (SoupServer        *soup_server,
     }
   mode = g_strndup (path + 1, rest - path - 1);
   rest++;
+  if (strcmp (mode, "many") == 0 && strcmp (rest, "advancedsearch.php") == 0)
+    {
+      body = many_films (query);
+      set_body (msg, "application/json", body);
+      return;
+    }
   body = content_for (rest, &type);
   if (body == NULL)
     {
@@ -185,7 +216,7 @@ handle (SoupServer        *soup_server,
       return;
     }
 
-  if (strcmp (mode, "ok") == 0)
+  if (strcmp (mode, "ok") == 0 || strcmp (mode, "many") == 0)
     set_body (msg, type, body);
   else if (strcmp (mode, "503") == 0)
     soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);

@@ -13,6 +13,8 @@
  *   /big/           9 MiB with a Content-Length
  *   /chunked/       300 KiB, chunked
  *   /truncated/     Content-Length 5000, 100 bytes, then the connection closes
+ *   /many/          as /ok/, but advancedsearch.php answers with 2000 generated
+ *                   films, `rows` of them for `page`
  *
  * The rest of the path: advancedsearch.php, metadata/<id> ("missing" answers
  * []), api/v2/list_movies.json, api/v2/movie_details.json,

@@ -11,6 +11,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <math.h>
 
 #include "catalog-test-server.h"
 #include "ts-backdrop.h"
@@ -596,6 +597,134 @@ test_browse_page (Fixture       *f,
   g_assert_finalize_object (page);
 }
 
+/* Fast scrolling -------------------------------------------------------------- */
+
+typedef struct
+{
+  TsBrowsePage *page;
+  guint         at_least;
+} MoreWait;
+
+static gboolean
+has_at_least (gpointer user_data)
+{
+  MoreWait *wait = user_data;
+
+  return g_list_model_get_n_items (ts_browse_page_get_movies (wait->page)) >= wait->at_least;
+}
+
+typedef struct
+{
+  GdkFrameClock *clock;
+  gint64         after;
+} FrameWait;
+
+static gboolean
+frame_passed (gpointer user_data)
+{
+  FrameWait *wait = user_data;
+
+  return gdk_frame_clock_get_frame_counter (wait->clock) > wait->after;
+}
+
+/* Until the grid has been laid out and drawn again. */
+static void
+wait_frames (GtkWidget *widget,
+             guint      n)
+{
+  FrameWait wait = { gtk_widget_get_frame_clock (widget), 0 };
+
+  wait.after = gdk_frame_clock_get_frame_counter (wait.clock) + n;
+  ts_test_wait_for (frame_passed, &wait, TIMEOUT_S, "the next frames");
+}
+
+/* Tiles with films laid out where the view is. */
+static guint
+tiles_in_view (GtkWidget *grid)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (grid, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (scroller),
+                                             gtk_widget_get_height (scroller));
+  guint n = 0;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *tile = gtk_widget_get_first_child (cell);
+      graphene_rect_t bounds;
+
+      if (TS_IS_MOVIE_TILE (tile) && gtk_widget_get_mapped (tile)
+          && ts_movie_tile_get_movie (TS_MOVIE_TILE (tile)) != NULL
+          && gtk_widget_compute_bounds (tile, scroller, &bounds)
+          && graphene_rect_intersection (&bounds, &view, NULL))
+        n++;
+    }
+  return n;
+}
+
+/* A fast mouse wheel: several steps of the scroll position before the grid
+ * is laid out again. GTK 4.8's GtkGridView then looked for the new place in
+ * row sizes that no longer matched its tiles: it warned "ran out of items"
+ * (fatal here) and "failed to scroll", and the view leapt ahead or went
+ * blank. */
+static void
+test_fast_scroll (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = ts_browse_page_new ();
+  g_autofree char *many = test_server_url (f->server, "/many");
+  MoreWait wait = { TS_BROWSE_PAGE (page), 50 };
+  GtkAdjustment *adjustment;
+  GtkWidget *grid;
+  double step;
+
+  g_settings_set_string (f->settings, "archive-url", many);
+  g_object_ref_sink (page);
+  ts_browse_page_set_session (TS_BROWSE_PAGE (page), f->session);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  ts_test_wait_for (has_at_least, &wait, TIMEOUT_S, "the first page of films");
+
+  grid = find_type (page, GTK_TYPE_GRID_VIEW);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid));
+  wait_frames (grid, 2);
+
+  /* Some 400 films, page by page, the way scrolling to the end fetches them. */
+  while (g_list_model_get_n_items (ts_browse_page_get_movies (TS_BROWSE_PAGE (page))) < 400)
+    {
+      wait.at_least = g_list_model_get_n_items (ts_browse_page_get_movies (TS_BROWSE_PAGE (page))) + 1;
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                            - gtk_adjustment_get_page_size (adjustment));
+      ts_test_wait_for (has_at_least, &wait, TIMEOUT_S, "the next page of films");
+      wait_frames (grid, 2);
+    }
+  gtk_adjustment_set_value (adjustment, 0);
+  wait_frames (grid, 2);
+  g_assert_cmpuint (tiles_in_view (grid), >, 0);
+
+  /* Bursts of wheel steps (GtkScrolledWindow's step for a wheel detent),
+   * each followed by a frame; the view ends where the steps put it. */
+  step = pow (gtk_adjustment_get_page_size (adjustment), 2.0 / 3.0);
+  for (guint burst = 0; burst < 40; burst++)
+    {
+      double value = gtk_adjustment_get_value (adjustment);
+
+      for (guint i = 0; i < 6; i++)
+        {
+          value += step;
+          gtk_adjustment_set_value (adjustment, value);
+        }
+      wait_frames (grid, 2);
+      g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), value, 1.0);
+      g_assert_cmpuint (tiles_in_view (grid), >, 0);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (page);
+}
+
 /* The film page ------------------------------------------------------------- */
 
 static gboolean
@@ -748,6 +877,8 @@ main (int   argc,
               fixture_set_up, test_download_errors, fixture_tear_down);
   g_test_add ("/browse/tile", Fixture, NULL, fixture_set_up, test_tile, fixture_tear_down);
   g_test_add ("/browse/page", Fixture, NULL, fixture_set_up, test_browse_page, fixture_tear_down);
+  g_test_add ("/browse/fast-scroll", Fixture, NULL,
+              fixture_set_up, test_fast_scroll, fixture_tear_down);
   g_test_add ("/browse/movie-page", Fixture, NULL,
               fixture_set_up, test_movie_page, fixture_tear_down);
 
