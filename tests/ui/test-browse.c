@@ -21,6 +21,7 @@
 #include "ts-movie-page.h"
 #include "ts-movie-text.h"
 #include "ts-movie-tile.h"
+#include "ts-poster-cache.h"
 #include "ts-session.h"
 #include "ts-test-util.h"
 #include "ui-test-util.h"
@@ -638,9 +639,11 @@ wait_frames (GtkWidget *widget,
   ts_test_wait_for (frame_passed, &wait, TIMEOUT_S, "the next frames");
 }
 
-/* Tiles with films laid out where the view is. */
+/* Tiles with films laid out where the view is; those of them that do not
+ * want their posters in @not_wanting. */
 static guint
-tiles_in_view (GtkWidget *grid)
+tiles_in_view (GtkWidget *grid,
+               guint     *not_wanting)
 {
   GtkWidget *scroller = gtk_widget_get_ancestor (grid, GTK_TYPE_SCROLLED_WINDOW);
   graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (scroller),
@@ -657,9 +660,55 @@ tiles_in_view (GtkWidget *grid)
           && ts_movie_tile_get_movie (TS_MOVIE_TILE (tile)) != NULL
           && gtk_widget_compute_bounds (tile, scroller, &bounds)
           && graphene_rect_intersection (&bounds, &view, NULL))
+        {
+          n++;
+          if (!ts_movie_tile_get_poster_wanted (TS_MOVIE_TILE (tile)))
+            (*not_wanting)++;
+        }
+    }
+  return n;
+}
+
+/* Tiles that want their posters. */
+static guint
+tiles_wanting_posters (GtkWidget *grid)
+{
+  guint n = 0;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *tile = gtk_widget_get_first_child (cell);
+
+      if (TS_IS_MOVIE_TILE (tile) && ts_movie_tile_get_movie (TS_MOVIE_TILE (tile)) != NULL
+          && ts_movie_tile_get_poster_wanted (TS_MOVIE_TILE (tile)))
         n++;
     }
   return n;
+}
+
+
+static guint
+max_textures (TsPosterCache *cache)
+{
+  guint max;
+
+  g_object_get (cache, "max-textures", &max, NULL);
+  return max;
+}
+
+typedef struct
+{
+  TsPosterCache *cache;
+  guint          above;
+} CacheWait;
+
+static gboolean
+cache_grew (gpointer user_data)
+{
+  CacheWait *wait = user_data;
+
+  return max_textures (wait->cache) > wait->above;
 }
 
 /* A fast mouse wheel: several steps of the scroll position before the grid
@@ -675,6 +724,10 @@ test_fast_scroll (Fixture       *f,
   GtkWidget *page = ts_browse_page_new ();
   g_autofree char *many = test_server_url (f->server, "/many");
   MoreWait wait = { TS_BROWSE_PAGE (page), 50 };
+  CacheWait cache = { NULL, 0 };
+  graphene_rect_t cell_bounds;
+  int row_height, view_height;
+  guint not_wanting = 0;
   GtkAdjustment *adjustment;
   GtkWidget *grid;
   double step;
@@ -702,7 +755,23 @@ test_fast_scroll (Fixture       *f,
     }
   gtk_adjustment_set_value (adjustment, 0);
   wait_frames (grid, 2);
-  g_assert_cmpuint (tiles_in_view (grid), >, 0);
+  g_assert_cmpuint (tiles_in_view (grid, &not_wanting), >, 0);
+
+  /* Posters are wanted by the tiles in view and those within 1.5 screens
+   * (at the top: the first 2.5 screens, some 10 rows of 5), not by all the
+   * 30 rows of tiles the grid keeps bound. The memory cache keeps those and
+   * a few screens more, not a fixed 200; more in a bigger window. */
+  g_assert_cmpuint (not_wanting, ==, 0);
+  /* Rows are as far apart as a cell is tall, with its margins. */
+  g_assert_true (gtk_widget_compute_bounds (gtk_widget_get_first_child (grid), grid, &cell_bounds));
+  row_height = (int) cell_bounds.size.height;
+  view_height = gtk_widget_get_height (gtk_widget_get_ancestor (grid, GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_cmpint (row_height, >, 0);
+  g_assert_cmpuint (tiles_wanting_posters (grid), ==, 5 * (guint) ceil (2.5 * view_height / row_height));
+  cache.cache = ts_movie_tile_get_poster_cache (TS_MOVIE_TILE (gtk_widget_get_first_child (
+                  gtk_widget_get_first_child (grid))));
+  g_assert_cmpuint (max_textures (cache.cache), >=, tiles_wanting_posters (grid));
+  g_assert_cmpuint (max_textures (cache.cache), <, TS_POSTER_CACHE_DEFAULT_TEXTURES);
 
   /* Bursts of wheel steps (GtkScrolledWindow's step for a wheel detent),
    * each followed by a frame; the view ends where the steps put it. */
@@ -718,8 +787,16 @@ test_fast_scroll (Fixture       *f,
         }
       wait_frames (grid, 2);
       g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), value, 1.0);
-      g_assert_cmpuint (tiles_in_view (grid), >, 0);
+      g_assert_cmpuint (tiles_in_view (grid, &not_wanting), >, 0);
+      g_assert_cmpuint (not_wanting, ==, 0);
+      g_assert_cmpuint (tiles_wanting_posters (grid), <=,
+                        5 * ((guint) ceil (4.0 * view_height / row_height) + 1));
     }
+
+  /* A bigger window keeps more posters in memory. */
+  cache.above = max_textures (cache.cache);
+  gtk_widget_set_size_request (page, 1250, 790);
+  ts_test_wait_for (cache_grew, &cache, TIMEOUT_S, "room for more posters in a bigger window");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (page);
