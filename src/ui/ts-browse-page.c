@@ -419,6 +419,11 @@ append_page (TsBrowsePage  *self,
 
   g_list_store_splice (self->movies, g_list_model_get_n_items (G_LIST_MODEL (self->movies)),
                        0, added->pdata, added->len);
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  /* Until laid out, the new films' rows have no height: a turn of the
+   * wheel before that anchored the view at the last of them, a page on. */
+  relayout_grid (self);
+#endif
 
   self->next_page = ts_catalog_page_get_page (page) + 1;
   /* A page of nothing but films already shown ends the list too, rather
