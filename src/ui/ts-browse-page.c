@@ -240,23 +240,31 @@ check_scroll (TsBrowsePage *self)
 /* GtkGridView keeps 30 rows of tiles bound around the place in view, 30
  * times its max-columns whatever the width: with 12, some 360 tiles with
  * their posters, loaded and drawn, where 10 were on screen. So max-columns
- * follows the width: as many as fit, counted with the narrowest a cell can
- * be (the poster and the cell's padding, see style.css), which the grid's
- * own count never exceeds. */
-#define CELL_MIN_WIDTH (TS_MOVIE_TILE_POSTER_WIDTH + 2 * 9)
-
-static void
+ * follows the width: as many cells as fit, measured as the grid measures
+ * them (the tile and its padding in style.css), never more than it shows.
+ * Until the first tile is made the template's MAX_COLUMNS stays. */
+static gboolean
 fit_columns (TsBrowsePage *self)
 {
   GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
   double width = gtk_adjustment_get_page_size (adjustment);
+  GtkWidget *cell = NULL;
+  int min, nat;
   guint columns;
 
-  if (width <= 0)
-    return;
-  columns = CLAMP ((guint) (width / CELL_MIN_WIDTH), 1, MAX_COLUMNS);
-  if (columns != gtk_grid_view_get_max_columns (self->grid))
-    gtk_grid_view_set_max_columns (self->grid, columns);
+  for (guint i = 0; i < self->list_items->len && cell == NULL; i++)
+    cell = gtk_widget_get_parent (gtk_list_item_get_child (g_ptr_array_index (self->list_items, i)));
+  if (width <= 0 || cell == NULL)
+    return FALSE;
+
+  gtk_widget_measure (cell, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  if (gtk_scrollable_get_hscroll_policy (GTK_SCROLLABLE (self->grid)) == GTK_SCROLL_NATURAL)
+    min = nat;
+  columns = CLAMP ((guint) (width / MAX (min, 1)), 1, MAX_COLUMNS);
+  if (columns == gtk_grid_view_get_max_columns (self->grid))
+    return FALSE;
+  gtk_grid_view_set_max_columns (self->grid, columns);
+  return TRUE;
 }
 
 #if !GTK_CHECK_VERSION (4, 10, 0)
@@ -329,6 +337,10 @@ posters_tick_cb (GtkWidget     *widget,
       self->posters_tick_id = 0;
       return G_SOURCE_REMOVE;
     }
+  /* The first tiles are there to be measured; with other columns, the
+   * next frame has the tiles in their places. */
+  if (fit_columns (self))
+    return G_SOURCE_CONTINUE;
   self->posters_tick_id = 0;
 
   row_height = seen_bounds.size.height;
@@ -365,6 +377,13 @@ schedule_posters (TsBrowsePage *self)
   if (self->posters_tick_id == 0)
     self->posters_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->grid),
                                                           posters_tick_cb, self, NULL);
+}
+
+static void
+width_changed_cb (TsBrowsePage *self)
+{
+  fit_columns (self);
+  schedule_posters (self);
 }
 
 static gboolean
@@ -1226,10 +1245,7 @@ ts_browse_page_init (TsBrowsePage *self)
   g_signal_connect_swapped (self->grid, "activate", G_CALLBACK (grid_activate_cb), self);
 
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scroller),
-                           "notify::page-size", G_CALLBACK (fit_columns), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scroller),
-                           "notify::page-size", G_CALLBACK (schedule_posters), self,
+                           "notify::page-size", G_CALLBACK (width_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
