@@ -74,6 +74,12 @@ struct _TsBrowsePage
   /* The grid's list items, from setup to teardown (not owned). */
   GPtrArray         *list_items;
   gboolean           relaying_out;
+  /* Between the frame clock's before-paint and after-paint: GTK lays the
+   * grid out itself then (see relayout_grid ()). */
+  GdkFrameClock     *paint_clock;
+  gulong             before_paint_handler;
+  gulong             after_paint_handler;
+  gboolean           in_frame;
 
   /* TS_BENCH_TRACE: the frame clock watched, and the screen last reported. */
   GdkFrameClock     *trace_clock;
@@ -237,6 +243,13 @@ check_scroll (TsBrowsePage *self)
     fetch_next_page (self);
 }
 
+/* The grid's widget holding @item's tile, NULL before it has one. */
+static GtkWidget *
+item_cell (GtkListItem *item)
+{
+  return gtk_widget_get_parent (gtk_list_item_get_child (item));
+}
+
 /* GtkGridView keeps 30 rows of tiles bound around the place in view, 30
  * times its max-columns whatever the width: with 12, some 360 tiles with
  * their posters, loaded and drawn, where 10 were on screen. So max-columns
@@ -253,7 +266,7 @@ fit_columns (TsBrowsePage *self)
   guint columns;
 
   for (guint i = 0; i < self->list_items->len && cell == NULL; i++)
-    cell = gtk_widget_get_parent (gtk_list_item_get_child (g_ptr_array_index (self->list_items, i)));
+    cell = item_cell (g_ptr_array_index (self->list_items, i));
   if (width <= 0 || cell == NULL)
     return FALSE;
 
@@ -281,13 +294,47 @@ relayout_grid (TsBrowsePage *self)
   GtkWidget *grid = GTK_WIDGET (self->grid);
   GtkAllocation allocation;
 
-  /* Laying out sets the position again, which comes back here. */
-  if (self->relaying_out || !gtk_widget_get_mapped (grid))
+  /* Laying out sets the position again, which comes back here; during a
+   * frame's layout GTK lays the grid out itself, and a change from its
+   * update phase (kinetic scrolling) is alone before that layout. */
+  if (self->relaying_out || self->in_frame || !gtk_widget_get_mapped (grid))
     return;
   self->relaying_out = TRUE;
   gtk_widget_get_allocation (grid, &allocation);
   gtk_widget_size_allocate (grid, &allocation, -1);
   self->relaying_out = FALSE;
+}
+
+static void
+frame_started_cb (TsBrowsePage *self)
+{
+  self->in_frame = TRUE;
+}
+
+static void
+frame_ended_cb (TsBrowsePage *self)
+{
+  self->in_frame = FALSE;
+}
+
+static void
+watch_frames (TsBrowsePage  *self,
+              GdkFrameClock *clock)
+{
+  if (self->paint_clock != NULL)
+    {
+      g_clear_signal_handler (&self->before_paint_handler, self->paint_clock);
+      g_clear_signal_handler (&self->after_paint_handler, self->paint_clock);
+      g_clear_object (&self->paint_clock);
+    }
+  self->in_frame = FALSE;
+  if (clock == NULL)
+    return;
+  self->paint_clock = g_object_ref (clock);
+  self->before_paint_handler = g_signal_connect_swapped (clock, "before-paint",
+                                                         G_CALLBACK (frame_started_cb), self);
+  self->after_paint_handler = g_signal_connect_swapped (clock, "after-paint",
+                                                        G_CALLBACK (frame_ended_cb), self);
 }
 #endif
 
@@ -300,7 +347,7 @@ find_item_in_view (TsBrowsePage    *self,
   for (guint i = 0; i < self->list_items->len; i++)
     {
       GtkListItem *item = g_ptr_array_index (self->list_items, i);
-      GtkWidget *cell = gtk_widget_get_parent (gtk_list_item_get_child (item));
+      GtkWidget *cell = item_cell (item);
 
       if (gtk_list_item_get_item (item) != NULL && cell != NULL && gtk_widget_get_mapped (cell)
           && gtk_widget_compute_bounds (cell, GTK_WIDGET (self->scroller), bounds)
@@ -377,13 +424,6 @@ schedule_posters (TsBrowsePage *self)
   if (self->posters_tick_id == 0)
     self->posters_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->grid),
                                                           posters_tick_cb, self, NULL);
-}
-
-static void
-width_changed_cb (TsBrowsePage *self)
-{
-  fit_columns (self);
-  schedule_posters (self);
 }
 
 static gboolean
@@ -1071,12 +1111,18 @@ ts_browse_page_map (GtkWidget *widget)
 
   if (bench_trace)
     trace_start (TS_BROWSE_PAGE (widget));
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  watch_frames (TS_BROWSE_PAGE (widget), gtk_widget_get_frame_clock (widget));
+#endif
 }
 
 static void
 ts_browse_page_unmap (GtkWidget *widget)
 {
   trace_stop (TS_BROWSE_PAGE (widget));
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  watch_frames (TS_BROWSE_PAGE (widget), NULL);
+#endif
 
   GTK_WIDGET_CLASS (ts_browse_page_parent_class)->unmap (widget);
 }
@@ -1089,6 +1135,9 @@ ts_browse_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   trace_stop (self);
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  watch_frames (self, NULL);
+#endif
   g_clear_handle_id (&self->provider_idle_id, g_source_remove);
   if (self->check_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->grid), self->check_tick_id);
@@ -1244,8 +1293,9 @@ ts_browse_page_init (TsBrowsePage *self)
   gtk_grid_view_set_model (self->grid, selection);
   g_signal_connect_swapped (self->grid, "activate", G_CALLBACK (grid_activate_cb), self);
 
+  /* The posters pass fits the columns to the width too. */
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scroller),
-                           "notify::page-size", G_CALLBACK (width_changed_cb), self,
+                           "notify::page-size", G_CALLBACK (schedule_posters), self,
                            G_CONNECT_SWAPPED);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
