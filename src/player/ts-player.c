@@ -9,6 +9,7 @@
 #include <gst/tag/tag.h>
 #include <gtk/gtk.h>
 
+#include "ts-demux-lead.h"
 #include "ts-player.h"
 #include "ts-player-enums.h"
 #include "ts-video-paintable.h"
@@ -18,6 +19,13 @@
 #define PLAY_FLAG_TEXT (1 << 2)
 
 #define TICK_INTERVAL_MS 250
+/* A source waiting for data pauses playback only once the film the
+ * demuxer already gave out is down to this: demuxers read seconds ahead,
+ * and pausing at every wait for the next piece stopped playback for
+ * seconds right after it began, with peers at 1.5× the bit rate
+ * (bench/stall.sh). Checked this often meanwhile. */
+#define LOW_LEAD         (GST_SECOND / 2)
+#define LEAD_CHECK_MS    100
 /* souphttpsrc gives up after 15 s of silence and 3 retries; our stream
  * server may wait that long for pieces from slow peers. */
 #define HTTP_TIMEOUT_S 60
@@ -32,6 +40,8 @@ struct _TsPlayer
   GstElement    *audio_sink;
   GSource       *bus_source;
   GSource       *tick_source;
+  GSource       *lead_source;   /* while a wait does not hold playback yet */
+  TsDemuxLead   *demux_lead;
   GdkPaintable  *paintable;
   GtkStringList *audio_tracks;
   GtkStringList *text_tracks;
@@ -48,7 +58,9 @@ struct _TsPlayer
   gboolean       seeking;
   gboolean       at_eos;
   gint64         pending_seek;  /* -1 for none */
-  int            buffering_percent;
+  int            buffering_percent;  /* what holds playback: 100 for nothing */
+  int            source_percent;     /* the pipeline's last buffering message */
+  gboolean       holding;
 
   gint64         position;
   gint64         duration;
@@ -133,6 +145,29 @@ set_buffering_percent (TsPlayer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFERING_PERCENT]);
 }
 
+/* Starts or stops the timeout in @source, on the player's context. */
+static void
+run_timeout (TsPlayer    *self,
+             GSource    **source,
+             gboolean     want,
+             guint        interval_ms,
+             const char  *name,
+             GSourceFunc  func)
+{
+  if (want && *source == NULL)
+    {
+      *source = g_timeout_source_new (interval_ms);
+      g_source_set_name (*source, name);
+      g_source_set_callback (*source, func, self, NULL);
+      g_source_attach (*source, self->context);
+    }
+  else if (!want && *source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
 static void
 update_state (TsPlayer *self)
 {
@@ -170,6 +205,57 @@ apply_pipeline_state (TsPlayer *self)
   if (gst_element_set_state (self->playbin, want) == GST_STATE_CHANGE_FAILURE)
     g_debug ("Playbin refused state %s; an error message follows",
              gst_element_state_get_name (want));
+}
+
+/* Whether the film already demuxed plays on for a while. */
+static gboolean
+demuxed_ahead (TsPlayer *self)
+{
+  gint64 until = ts_demux_lead_get_until (self->demux_lead);
+  gint64 position;
+
+  if (until < 0 || !gst_element_query_position (self->playbin, GST_FORMAT_TIME, &position))
+    return FALSE;
+  return until == G_MAXINT64 || until - position >= LOW_LEAD;
+}
+
+static gboolean lead_check_cb (gpointer user_data);
+
+/* Decides whether a wait for data holds playback. Before the first frame
+ * and after a seek it does at once; while playing only once the demuxed
+ * film runs low, and then until the source has its lead back. */
+static void
+update_buffering (TsPlayer *self)
+{
+  gboolean hold;
+
+  if (self->source_percent >= 100)
+    hold = FALSE;
+  else if (self->holding || !self->prerolled || self->seeking)
+    hold = TRUE;
+  else
+    hold = !demuxed_ahead (self);
+
+  if (hold != self->holding)
+    g_debug ("%s playback: the source is at %d %%", hold ? "Holding" : "Releasing",
+             self->source_percent);
+  self->holding = hold;
+  set_buffering_percent (self, hold ? self->source_percent : 100);
+
+  run_timeout (self, &self->lead_source, self->source_percent < 100 && !hold, LEAD_CHECK_MS,
+               "[ts] player lead", lead_check_cb);
+
+  apply_pipeline_state (self);
+  update_state (self);
+}
+
+static gboolean
+lead_check_cb (gpointer user_data)
+{
+  TsPlayer *self = user_data;
+
+  update_buffering (self);
+  return self->lead_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
@@ -219,20 +305,8 @@ tick_cb (gpointer user_data)
 static void
 update_tick (TsPlayer *self)
 {
-  gboolean want = self->target == GST_STATE_PLAYING;
-
-  if (want && self->tick_source == NULL)
-    {
-      self->tick_source = g_timeout_source_new (TICK_INTERVAL_MS);
-      g_source_set_name (self->tick_source, "[ts] player position");
-      g_source_set_callback (self->tick_source, tick_cb, self, NULL);
-      g_source_attach (self->tick_source, self->context);
-    }
-  else if (!want && self->tick_source != NULL)
-    {
-      g_source_destroy (self->tick_source);
-      g_clear_pointer (&self->tick_source, g_source_unref);
-    }
+  run_timeout (self, &self->tick_source, self->target == GST_STATE_PLAYING, TICK_INTERVAL_MS,
+               "[ts] player position", tick_cb);
 }
 
 static gboolean
@@ -402,7 +476,9 @@ reset (TsPlayer *self)
   self->missing_is_document = FALSE;
 
   update_tick (self);
-  set_buffering_percent (self, 100);
+  self->source_percent = 100;
+  self->holding = FALSE;
+  update_buffering (self);
   set_position (self, 0);
   set_duration (self, -1);
   set_seekable (self, FALSE);
@@ -565,9 +641,8 @@ bus_cb (GstBus     *bus,
         if (mode == GST_BUFFERING_LIVE || self->target == GST_STATE_NULL)
           break;
 
-        set_buffering_percent (self, CLAMP (percent, 0, 100));
-        apply_pipeline_state (self);
-        update_state (self);
+        self->source_percent = CLAMP (percent, 0, 100);
+        update_buffering (self);
       }
       break;
 
@@ -650,17 +725,27 @@ tags_changed_cb (GstElement *playbin,
  * smaller size) in front of the video sink, with one thread by default: a
  * 720p frame then takes most of a core's frame time on a slow machine. */
 static void
-element_added_cb (GstBin     *playbin,
-                  GstBin     *sub_bin,
-                  GstElement *element)
+element_added_cb (GstBin      *playbin,
+                  GstBin      *sub_bin,
+                  GstElement  *element,
+                  TsDemuxLead *demux_lead)
 {
   GstElementFactory *factory = gst_element_get_factory (element);
   const char *name = factory != NULL ? GST_OBJECT_NAME (factory) : "";
+
+  ts_demux_lead_watch_element (demux_lead, element);
 
   if ((g_str_equal (name, "videoconvert") || g_str_equal (name, "videoscale")
        || g_str_equal (name, "videoconvertscale"))
       && g_object_class_find_property (G_OBJECT_GET_CLASS (element), "n-threads") != NULL)
     g_object_set (element, "n-threads", 0, NULL);
+}
+
+static void
+lead_closure_unref (gpointer  data,
+                    GClosure *closure)
+{
+  ts_demux_lead_unref (data);
 }
 
 static void
@@ -1011,11 +1096,8 @@ ts_player_dispose (GObject *object)
 {
   TsPlayer *self = TS_PLAYER (object);
 
-  if (self->tick_source != NULL)
-    {
-      g_source_destroy (self->tick_source);
-      g_clear_pointer (&self->tick_source, g_source_unref);
-    }
+  run_timeout (self, &self->tick_source, FALSE, 0, NULL, NULL);
+  run_timeout (self, &self->lead_source, FALSE, 0, NULL, NULL);
   if (self->bus_source != NULL)
     {
       g_source_destroy (self->bus_source);
@@ -1040,6 +1122,7 @@ ts_player_finalize (GObject *object)
   TsPlayer *self = TS_PLAYER (object);
 
   g_clear_pointer (&self->missing_plugins, g_ptr_array_unref);
+  g_clear_pointer (&self->demux_lead, ts_demux_lead_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
   g_free (self->suburi);
@@ -1252,6 +1335,8 @@ ts_player_init (TsPlayer *self)
   self->requested = GST_STATE_NULL;
   self->pending_seek = -1;
   self->buffering_percent = 100;
+  self->source_percent = 100;
+  self->demux_lead = ts_demux_lead_new ();
   self->duration = -1;
   self->volume = 1.0;
   self->current_audio = -1;
@@ -1263,7 +1348,8 @@ ts_player_init (TsPlayer *self)
 
   video_sink = ts_video_sink_create (TS_VIDEO_SINK_CHOICE_AUTO, &self->paintable);
   g_object_set (self->playbin, "video-sink", video_sink, NULL);
-  g_signal_connect (self->playbin, "deep-element-added", G_CALLBACK (element_added_cb), NULL);
+  g_signal_connect_data (self->playbin, "deep-element-added", G_CALLBACK (element_added_cb),
+                         ts_demux_lead_ref (self->demux_lead), lead_closure_unref, 0);
   g_signal_connect (self->playbin, "audio-changed", G_CALLBACK (tracks_changed_cb), NULL);
   g_signal_connect (self->playbin, "text-changed", G_CALLBACK (tracks_changed_cb), NULL);
   g_signal_connect (self->playbin, "audio-tags-changed", G_CALLBACK (tags_changed_cb), NULL);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "player-test-util.h"
+#include "ts-demux-lead.h"
 #include "ts-player.h"
 #include "ts-player-enums.h"
 #include "ts-video-paintable.h"
@@ -500,6 +501,221 @@ test_http (void)
   player_test_assert_finalized (player);
 }
 
+static void
+pop_message (GstBus         *bus,
+             GstMessageType  type)
+{
+  g_autoptr(GstMessage) message = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+                                                               type | GST_MESSAGE_ERROR);
+
+  g_assert_nonnull (message);
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      g_autoptr(GError) error = NULL;
+
+      gst_message_parse_error (message, &error, NULL);
+      g_error ("pipeline error: %s", error->message);
+    }
+}
+
+typedef struct {
+  GstElement *source;
+  GBytes     *film;
+  gsize       fed;
+  guint       held;           /* times the player held playback */
+  gint64      held_at;
+} Feed;
+
+static void
+feed_up_to (Feed  *f,
+            gsize  end)
+{
+  gsize size = g_bytes_get_size (f->film);
+  GstFlowReturn ret;
+
+  end = MIN (end, size);
+  while (f->fed < end)
+    {
+      gsize n = MIN (end - f->fed, 16 * 1024);
+      g_autoptr(GBytes) part = g_bytes_new_from_bytes (f->film, f->fed, n);
+      GstBuffer *buffer = gst_buffer_new_wrapped_bytes (part);
+
+      g_signal_emit_by_name (f->source, "push-buffer", buffer, &ret);
+      gst_buffer_unref (buffer);
+      f->fed += n;
+    }
+  if (f->fed == size)
+    g_signal_emit_by_name (f->source, "end-of-stream", &ret);
+}
+
+static void
+feed_setup_cb (GstElement *playbin,
+               GstElement *source,
+               Feed       *f)
+{
+  g_object_set (source, "size", (gint64) g_bytes_get_size (f->film), NULL);
+  f->source = gst_object_ref (source);
+}
+
+static gboolean
+feed_ready (gpointer data)
+{
+  Feed *f = data;
+
+  return f->source != NULL;
+}
+
+static void
+feed_state_cb (TsPlayer   *player,
+               GParamSpec *pspec,
+               Feed       *f)
+{
+  if (ts_player_get_state (player) != TS_PLAYER_STATE_BUFFERING || f->held > 0
+      || f->fed == 0)
+    return;
+  f->held++;
+  f->held_at = ts_player_get_position (player);
+}
+
+static void
+post_buffering (Feed *f,
+                int   percent)
+{
+  gst_element_post_message (f->source, gst_message_new_buffering (GST_OBJECT (f->source), percent));
+}
+
+/* A source that waits for data (a buffering message below 100 %) holds
+ * playback only once the film the demuxer already has runs low: at once,
+ * it stopped playback for every short wait while seconds of film were
+ * ready to play. It then holds until the source is at 100 % again. */
+static void
+test_short_wait (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) file = g_mapped_file_new (film (), FALSE, &error);
+  TsPlayer *player;
+  Waiter waiter;
+  Feed f = { 0 };
+  gint64 waited_at, position;
+
+  g_assert_no_error (error);
+  f.film = g_mapped_file_get_bytes (file);
+  player = new_player ();
+  waiter_init (&waiter, player);
+  g_signal_connect (ts_player_get_pipeline (player), "source-setup", G_CALLBACK (feed_setup_cb), &f);
+  ts_player_set_uri (player, "appsrc://");
+  ts_player_play (player);
+  g_assert_true (player_test_wait (feed_ready, &f, 10000));
+
+  /* Three fifths of the film, about three seconds of it. */
+  feed_up_to (&f, g_bytes_get_size (f.film) * 3 / 5);
+  wait_state (&waiter, TS_PLAYER_STATE_PLAYING);
+  g_signal_connect (player, "notify::state", G_CALLBACK (feed_state_cb), &f);
+
+  /* The source waits for the rest from now on. */
+  post_buffering (&f, 0);
+  waited_at = ts_player_get_position (player);
+  player_test_wait (never, NULL, 1000);
+  position = ts_player_get_position (player);
+  g_test_message ("waiting since %.2f s, playing at %.2f s",
+                  (double) waited_at / GST_SECOND, (double) position / GST_SECOND);
+  g_assert_cmpuint (f.held, ==, 0);
+  g_assert_cmpint (ts_player_get_state (player), ==, TS_PLAYER_STATE_PLAYING);
+  g_assert_cmpint (ts_player_get_buffering_percent (player), ==, 100);
+  g_assert_cmpint (position - waited_at, >=, 700 * GST_MSECOND);
+
+  /* Held before what was fed ran out, and as long as the wait lasts. */
+  wait_state (&waiter, TS_PLAYER_STATE_BUFFERING);
+  g_test_message ("held at %.2f s", (double) f.held_at / GST_SECOND);
+  g_assert_cmpuint (f.held, ==, 1);
+  g_assert_cmpint (f.held_at, >, waited_at + GST_SECOND);
+  g_assert_cmpint (f.held_at, <, DURATION * 3 / 5);
+  g_assert_cmpint (ts_player_get_buffering_percent (player), ==, 0);
+  post_buffering (&f, 50);
+  player_test_wait (never, NULL, 500);
+  g_assert_cmpint (ts_player_get_state (player), ==, TS_PLAYER_STATE_BUFFERING);
+  g_assert_cmpint (ts_player_get_buffering_percent (player), ==, 50);
+
+  feed_up_to (&f, g_bytes_get_size (f.film));
+  post_buffering (&f, 100);
+  wait_state (&waiter, TS_PLAYER_STATE_PLAYING);
+  g_assert_true (player_test_wait (eos_reached, &waiter, 20000));
+  g_assert_no_error (waiter.error);
+
+  ts_player_stop (player);
+  g_signal_handlers_disconnect_by_data (player, &f);
+  g_signal_handlers_disconnect_by_data (ts_player_get_pipeline (player), &f);
+  waiter_clear (&waiter);
+  gst_clear_object (&f.source);
+  g_bytes_unref (f.film);
+  player_test_assert_finalized (player);
+}
+
+/* How far the demuxer got: nothing before it starts; once prerolled, as
+ * far as the queues after it hold (a second here, not the whole film);
+ * a flushing seek, forwards or back, starts over from the new place; the
+ * end means all given out. */
+static void
+test_demux_lead (void)
+{
+  g_autoptr(TsDemuxLead) lead = ts_demux_lead_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GstElement) demuxer = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  GstElement *pipeline;
+  gint64 until;
+
+  description = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux name=d"
+                                 " d.video_0 ! queue max-size-time=1000000000"
+                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true"
+                                 " d.audio_0 ! queue max-size-time=1000000000"
+                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true"
+                                 " d.audio_1 ! queue max-size-time=1000000000"
+                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true",
+                                 film ());
+  pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  demuxer = gst_bin_get_by_name (GST_BIN (pipeline), "d");
+  ts_demux_lead_watch_element (lead, demuxer);
+  g_assert_cmpint (ts_demux_lead_get_until (lead), ==, -1);
+
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  pop_message (bus, GST_MESSAGE_ASYNC_DONE);
+  until = ts_demux_lead_get_until (lead);
+  g_test_message ("prerolled: demuxed up to %" GST_TIME_FORMAT, GST_TIME_ARGS (until));
+  g_assert_cmpint (until, >, 0);
+  g_assert_cmpint (until, <, 2 * GST_SECOND);
+
+  g_assert_true (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+                                          GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
+                                          3 * GST_SECOND));
+  pop_message (bus, GST_MESSAGE_ASYNC_DONE);
+  until = ts_demux_lead_get_until (lead);
+  g_test_message ("after a seek to 3 s: demuxed up to %" GST_TIME_FORMAT, GST_TIME_ARGS (until));
+  g_assert_cmpint (until, >, 3 * GST_SECOND);
+  g_assert_cmpint (until, <, 5 * GST_SECOND);
+
+  /* Back: what was given out past the new place is gone with the flush. */
+  g_assert_true (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+                                          GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
+                                          GST_SECOND / 2));
+  pop_message (bus, GST_MESSAGE_ASYNC_DONE);
+  until = ts_demux_lead_get_until (lead);
+  g_test_message ("back to 0.5 s: demuxed up to %" GST_TIME_FORMAT, GST_TIME_ARGS (until));
+  g_assert_cmpint (until, >, GST_SECOND / 2);
+  g_assert_cmpint (until, <, 3 * GST_SECOND);
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  pop_message (bus, GST_MESSAGE_EOS);
+  g_assert_cmpint (ts_demux_lead_get_until (lead), ==, G_MAXINT64);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_clear_object (&demuxer);
+  player_test_assert_finalized (pipeline);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -514,6 +730,8 @@ main (int   argc,
   g_test_add_func ("/player/player/suburi", test_suburi);
   g_test_add_func ("/player/player/errors", test_errors);
   g_test_add_func ("/player/player/http", test_http);
+  g_test_add_func ("/player/player/demux-lead", test_demux_lead);
+  g_test_add_func ("/player/player/short-wait", test_short_wait);
 
   ret = g_test_run ();
   player_test_cleanup ();
