@@ -51,6 +51,12 @@ struct _TsTorrentSrc
   gint            lead_generation;
   gint            lead_watched;
   gboolean        lead_started;  /* streaming thread: the first read came */
+  /* The lead at the start is counted from the first read, even when the
+   * demuxer waited meanwhile for the index at the file's end: counted
+   * from there, playback began with a second of film and stopped at once.
+   * Atomic: whether that lead is still to come. */
+  gint            start_lead_pending;
+  gint64          start_offset;
 };
 
 enum {
@@ -289,6 +295,7 @@ ts_torrent_src_start (GstBaseSrc *base)
 
   self->size = ts_stream_reader_get_size (self->reader);
   self->lead_started = FALSE;
+  g_atomic_int_set (&self->start_lead_pending, 0);
   g_mutex_lock (&registry_lock);
   self->context = registry_context != NULL ? g_main_context_ref (registry_context) : NULL;
   g_mutex_unlock (&registry_lock);
@@ -386,6 +393,7 @@ typedef struct {
   gint64          lead;
   gint64          give_up_at;
   int             percent;
+  gboolean        at_start;
 } LeadWatch;
 
 static void
@@ -417,6 +425,8 @@ lead_watch_cb (gpointer data)
                                            w->offset);
   done = have >= w->lead || g_get_monotonic_time () >= w->give_up_at;
   percent = done ? 100 : (int) CLAMP (have * 100 / w->lead, 0, 99);
+  if (done && w->at_start)
+    g_atomic_int_set (&w->src->start_lead_pending, 0);
   if (percent != w->percent)
     {
       GST_DEBUG_OBJECT (w->src, "lead at %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT
@@ -462,6 +472,7 @@ start_lead_watch (TsTorrentSrc *self,
   w->reader = g_object_ref (self->reader);
   w->generation = g_atomic_int_get (&self->lead_generation);
   w->offset = offset;
+  w->at_start = g_atomic_int_get (&self->start_lead_pending) && offset == self->start_offset;
   w->lead = lead;
   w->give_up_at = g_get_monotonic_time () + LEAD_MAX_WAIT_S * G_USEC_PER_SEC;
   g_atomic_int_set (&self->lead_watched, w->generation);
@@ -487,6 +498,8 @@ waiting_cb (gboolean  waiting,
       g_atomic_int_set (&self->lead_watched, 0);
       post_buffering (self, 0);
     }
+  else if (g_atomic_int_get (&self->start_lead_pending))
+    start_lead_watch (self, self->start_offset);
   else
     start_lead_watch (self, self->read_offset);
 }
@@ -519,6 +532,8 @@ ts_torrent_src_create (GstBaseSrc  *base,
       self->lead_started = TRUE;
       if (!ts_stream_reader_is_complete (self->reader))
         {
+          self->start_offset = (gint64) offset;
+          g_atomic_int_set (&self->start_lead_pending, 1);
           g_atomic_int_inc (&self->lead_generation);
           start_lead_watch (self, (gint64) offset);
         }
@@ -587,6 +602,21 @@ ts_torrent_src_unlock (GstBaseSrc *base)
   /* A flush: whatever the player waited for is not wanted any more. */
   end_lead_watch (self);
   return TRUE;
+}
+
+/* A seek (pushed to us, or a demuxer pulling from us flushing the read it
+ * waits for) moves the start: the lead counts from where it goes. Not on
+ * every unlock: the pad is deactivated, and so unlocked, when typefind
+ * hands it over to the demuxer, before the first frame. */
+static gboolean
+ts_torrent_src_event (GstBaseSrc *base,
+                      GstEvent   *event)
+{
+  TsTorrentSrc *self = TS_TORRENT_SRC (base);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEEK || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START)
+    g_atomic_int_set (&self->start_lead_pending, 0);
+  return GST_BASE_SRC_CLASS (ts_torrent_src_parent_class)->event (base, event);
 }
 
 static gboolean
@@ -825,6 +855,7 @@ ts_torrent_src_class_init (TsTorrentSrcClass *klass)
   base_src_class->create = ts_torrent_src_create;
   base_src_class->unlock = ts_torrent_src_unlock;
   base_src_class->unlock_stop = ts_torrent_src_unlock_stop;
+  base_src_class->event = ts_torrent_src_event;
   base_src_class->query = ts_torrent_src_query;
 
   properties[PROP_URI] =
