@@ -24,14 +24,17 @@
  * on: libtorrent requests the pieces with deadlines in random order, so
  * the fewer there are, the sooner the one the player waits for comes. */
 #define RAMP_START_PIECES  1
-/* Of the window, only this much ahead of the cursor has deadlines: with
- * more, libtorrent 2.0.8 spreads its requests over them all and the piece
- * the player needs next comes seconds late, even with the seeder at 1.5
- * times the bit rate (bench/stall.sh: 30 s of deadlines stalled 3–4 s a
- * minute, 10 pieces only at the start). The rest of the window is fetched
- * in file order all the same: the torrent downloads sequentially while a
- * reader streams. */
-#define URGENT_PIECES      10
+/* Of the window, only this much ahead of the cursor has deadlines:
+ * libtorrent 2.0.8 asks for the pieces with deadlines in any order (its
+ * deadline pass runs once a second; in between, its usual picker takes
+ * them as they come), so with more of them the piece the player needs next
+ * comes seconds late. 30 s of deadlines stalled playback 3–4 s a minute
+ * with the seeder at 1.5 times the bit rate (bench/stall.sh); 10 pieces,
+ * ten seconds of a 2 Mbit/s film, still did now and then
+ * (/player/torrent-src/steady-at-one-and-a-half). The rest of the window
+ * is fetched in file order all the same: the torrent downloads
+ * sequentially while a reader streams. */
+#define URGENT_PIECES      4
 #define URGENT_MAX         (8 * 1024 * 1024)
 #define TAIL_DEADLINE_MS   500
 /* An MP4's index found in its head is asked for whole, up to this much: a
@@ -61,6 +64,9 @@ typedef struct {
   /* Reads step back now and then: a demuxer in pull mode reading its
    * tracks in turn. */
   gboolean interleaved;
+  /* The last jump left the old window behind: a seek, not a demuxer
+   * reading on faster than the film plays. */
+  gboolean far;
   /* The byte range with deadlines; -1 when none. */
   gint64   win_start;
   gint64   win_end;
@@ -399,7 +405,7 @@ update_cursor (TsStreamReader *self,
   g_autoptr(GArray) others = NULL;
   gint64 old_start, old_end, old_position, new_end, bitrate, expected, now, window, win_start;
   gint64 drop_start = -1, drop_end = -1, trim_start = -1, trim_end = -1;
-  gboolean jump, back, cancel, settling, probing;
+  gboolean jump, back, cancel, settling, probing, far;
   Span own;
   Cursor *c;
 
@@ -434,8 +440,20 @@ update_cursor (TsStreamReader *self,
          || offset > old_end + 2 * self->piece_length
          || offset > old_position + MAX (2 * self->piece_length, bitrate)
          || offset > expected + MAX (2 * self->piece_length, bitrate);
+  /* What is in flight is the film right after the window (the torrent
+   * downloads in file order while streaming): wanted still by a demuxer
+   * that reads on ahead of the pace, past the window, as
+   * demuxers do when playback starts and they fill their queues. Only a
+   * seek leaves it behind; cancelling it on every such step left the
+   * requests for the next pieces to libtorrent's once-a-second pass and
+   * stalled playback for seconds right after it began. */
+  far = old_start < 0 || offset < old_start - 2 * self->piece_length
+        || offset > old_end + window;
   if (jump)
-    c->ramp = RAMP_START_PIECES * self->piece_length;
+    {
+      c->ramp = RAMP_START_PIECES * self->piece_length;
+      c->far = far;
+    }
   else if (piece_of (self, offset) > piece_of (self, old_position))
     c->ramp = MIN (c->ramp * 2, window);
   else if (piece_of (self, offset) < piece_of (self, old_position))
@@ -461,7 +479,7 @@ update_cursor (TsStreamReader *self,
   probing = (old_start < 0 || old_position < self->head_end || old_position >= self->tail_start)
             && ((new_end <= self->head_end && win_start < self->head_end)
                 || win_start >= self->tail_start);
-  cancel = (jump || settling) && !probing && self->streaming
+  cancel = ((jump && far) || (settling && c->far)) && !probing && self->streaming
            && streaming_readers (self->torrent) == 1;
 
   /* Moving on at the pace, with the far end still in the same piece:

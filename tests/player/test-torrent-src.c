@@ -332,6 +332,111 @@ test_lead_after_a_wait (void)
   ts_test_rm_rf (dir);
 }
 
+typedef struct {
+  Watch    w;
+  gint     started;     /* atomic: read by the bus handler too */
+  guint    stops;       /* back to buffering after playback began */
+  gint     waits;       /* atomic: the source's buffering messages meanwhile */
+  double   progress;    /* of the download when playback began */
+  gint64   start_have;  /* bytes there from the start then */
+  StreamTest *st;
+} SteadyWatch;
+
+static void
+steady_state_cb (TsPlayer    *player,
+                 GParamSpec  *pspec,
+                 SteadyWatch *s)
+{
+  TsPlayerState state = ts_player_get_state (player);
+
+  if (state == TS_PLAYER_STATE_PLAYING && !g_atomic_int_get (&s->started))
+    {
+      s->progress = ts_torrent_get_progress (s->st->torrent);
+      s->start_have = ts_torrent_get_file_contiguous (s->st->torrent, 0, 0);
+      g_atomic_int_set (&s->started, TRUE);
+    }
+  else if (state == TS_PLAYER_STATE_BUFFERING && g_atomic_int_get (&s->started))
+    {
+      g_test_message ("playback stopped at %.1f s",
+                      (double) ts_player_get_position (player) / GST_SECOND);
+      s->stops++;
+    }
+}
+
+/* Streaming threads. */
+static GstBusSyncReply
+steady_bus_cb (GstBus     *bus,
+               GstMessage *message,
+               gpointer    data)
+{
+  SteadyWatch *s = data;
+  int percent = 100;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_BUFFERING && g_atomic_int_get (&s->started))
+    {
+      gst_message_parse_buffering (message, &percent);
+      if (percent < 100)
+        g_atomic_int_inc (&s->waits);
+    }
+  return GST_BUS_PASS;
+}
+
+/* With the seeder at 1.5 times the film's bit rate, playback, once begun,
+ * never stops. It begins with two seconds of film there from the start,
+ * not from the index at the end the demuxer waited for meanwhile (it began
+ * with one and stopped at once); a short wait for the next piece is no
+ * reason to pause while the demuxer has read ahead; reading on ahead does
+ * not cancel what is on its way for the next pieces; and the pieces the
+ * player needs next are not lost among too many with deadlines. */
+static void
+test_steady_at_one_and_a_half (void)
+{
+  g_autofree char *dir = ts_test_make_tmp_dir ("ts-torrent-src");
+  g_autofree char *film = make_film (dir, 16);
+  g_autofree char *uri = NULL;
+  g_autoptr(TsStreamReader) reader = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  SteadyWatch s = { 0 };
+  TsPlayer *player;
+  GStatBuf sb;
+
+  g_assert_cmpint (g_stat (film, &sb), ==, 0);
+  /* Pieces as big as most torrents' of a film this size. */
+  s.st = stream_test_new_for_content (dir, "film.mp4", sb.st_size / 16 * 3 / 2, 256 * KIB);
+  ts_torrent_src_set_session (s.st->session);
+  g_assert_true (ts_torrent_src_register ());
+  uri = ts_torrent_src_uri_for (ts_torrent_get_file (s.st->torrent, 0));
+
+  player = new_player (&s.w);
+  g_signal_connect (player, "notify::state", G_CALLBACK (steady_state_cb), &s);
+  bus = gst_element_get_bus (ts_player_get_pipeline (player));
+  gst_bus_set_sync_handler (bus, steady_bus_cb, &s, NULL);
+  reader = ts_stream_reader_get_for_file (ts_torrent_get_file (s.st->torrent, 0));
+  ts_stream_reader_set_duration (reader, 16 * GST_SECOND);
+  ts_player_set_uri (player, uri);
+  ts_player_play (player);
+  ts_test_wait_for (is_eos_or_error, &s.w, STREAM_TEST_TIMEOUT_S, "the film did not play to its end");
+  g_assert_no_error (s.w.error);
+
+  g_test_message ("began with %.0f %% downloaded, %" G_GINT64_FORMAT " bytes from the start;"
+                  " the source waited %d times while it played",
+                  s.progress * 100, s.start_have, g_atomic_int_get (&s.waits));
+  g_assert_true (g_atomic_int_get (&s.started));
+  g_assert_cmpfloat (s.progress, <, 0.5);
+  g_assert_cmpint (s.start_have, >=, sb.st_size / 16 * 2);
+  g_assert_cmpuint (s.stops, ==, 0);
+
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  ts_player_stop (player);
+  g_signal_handlers_disconnect_by_data (player, &s);
+  watch_clear (&s.w);
+  player_test_assert_finalized (player);
+  g_clear_object (&reader);
+  ts_torrent_src_set_session (NULL);
+  stream_test_free (s.st);
+  ts_test_rm_rf (dir);
+}
+
 /* The other way in: playbin's souphttpsrc from the loopback stream server
  * (Range requests, buffering messages from queue2). */
 static void
@@ -634,6 +739,7 @@ main (int   argc,
   g_test_add_func ("/player/torrent-src/play-over-http", test_play_over_http);
   g_test_add_func ("/player/torrent-src/stop-while-waiting", test_stop_while_waiting);
   g_test_add_func ("/player/torrent-src/lead-after-a-wait", test_lead_after_a_wait);
+  g_test_add_func ("/player/torrent-src/steady-at-one-and-a-half", test_steady_at_one_and_a_half);
   g_test_add_func ("/player/torrent-src/bad-uris", test_bad_uris);
   g_test_add_data_func ("/player/torrent-src/webseed-only", GINT_TO_POINTER (TRUE),
                         test_webseed_only);
