@@ -249,6 +249,7 @@ def run(binary, artifacts, workdir):
     app_log_path = os.path.join(artifacts, "torrentstream.log")
     app_log = open(app_log_path, "w")
     app = None
+    chooser_log_start = chooser_log_end = 0
 
     try:
         log(f"starting {binary}")
@@ -305,6 +306,7 @@ def run(binary, artifacts, workdir):
         # The folder chooser picks a real folder, typed in its location entry.
         os.makedirs(films)
         press(require(prefs, "push button", "Choose Download Folder"))
+        chooser_log_start = os.path.getsize(app_log_path)
         chooser = wait_for(lambda: toplevel(root, "Choose Download Folder"), "the folder chooser")
         time.sleep(0.5)
         keys("Control", "l")
@@ -319,6 +321,7 @@ def run(binary, artifacts, workdir):
         wait_for(lambda: toplevel(root, "Choose Download Folder") is None,
                  "the folder chooser to close")
         wait_setting(env, "download-folder", f"'{films}'")
+        chooser_log_end = os.path.getsize(app_log_path)
         require(prefs, "label", films, "the chosen folder in its row")
         press(require(prefs, "push button", "Use the Default Folder"))
         wait_setting(env, "download-folder", "''")
@@ -460,9 +463,23 @@ def run(binary, artifacts, workdir):
         stop(app, "torrentstream")
         app_log.close()
 
-    with open(app_log_path, errors="replace") as f:
-        problems = [line for line in f if "-CRITICAL **" in line or
-                    "Gtk-WARNING **" in line or "Adwaita-WARNING **" in line]
+    # GTK 4.8's own file chooser now and then snapshots the buttons of its
+    # path bar without an allocation when Ctrl+L swaps it for the location
+    # entry (seen once in CI): only that warning, only while it was open.
+    def gtk_chooser_noise(offset, line):
+        return (chooser_log_start <= offset < chooser_log_end
+                and re.search(r"Trying to snapshot GtkButton 0x[0-9a-f]+ without a current allocation",
+                              line) is not None)
+
+    problems = []
+    with open(app_log_path, "rb") as f:
+        offset = 0
+        for raw in f:
+            line = raw.decode(errors="replace")
+            if ("-CRITICAL **" in line or "Gtk-WARNING **" in line or "Adwaita-WARNING **" in line) \
+                    and not gtk_chooser_noise(offset, line):
+                problems.append(line)
+            offset += len(raw)
     if problems:
         raise TestFailure(f"torrentstream logged criticals or GTK warnings: {problems}")
 
