@@ -223,6 +223,26 @@ ts_demux_lead_watch_element (TsDemuxLead *self,
                          ts_demux_lead_ref (self), closure_unref, 0);
 }
 
+static void
+element_added_cb (GstBin      *bin,
+                  GstBin      *sub_bin,
+                  GstElement  *element,
+                  TsDemuxLead *self)
+{
+  ts_demux_lead_watch_element (self, element);
+}
+
+void
+ts_demux_lead_watch_bin (TsDemuxLead *self,
+                         GstBin      *bin)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (GST_IS_BIN (bin));
+
+  g_signal_connect_data (bin, "deep-element-added", G_CALLBACK (element_added_cb),
+                         ts_demux_lead_ref (self), closure_unref, 0);
+}
+
 gint64
 ts_demux_lead_get_until (TsDemuxLead *self)
 {

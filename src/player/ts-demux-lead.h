@@ -17,6 +17,9 @@ void         ts_demux_lead_unref         (TsDemuxLead *self);
 /* Follows the audio and video streams of @element, if it is a demuxer. */
 void         ts_demux_lead_watch_element (TsDemuxLead *self,
                                           GstElement  *element);
+/* The same for every demuxer that @bin (playbin) will hold. */
+void         ts_demux_lead_watch_bin     (TsDemuxLead *self,
+                                          GstBin      *bin);
 
 /* The stream time every audio and video stream was given out up to
  * (G_MAXINT64 once all ended), or -1 when a stream has given out nothing

@@ -725,27 +725,17 @@ tags_changed_cb (GstElement *playbin,
  * smaller size) in front of the video sink, with one thread by default: a
  * 720p frame then takes most of a core's frame time on a slow machine. */
 static void
-element_added_cb (GstBin      *playbin,
-                  GstBin      *sub_bin,
-                  GstElement  *element,
-                  TsDemuxLead *demux_lead)
+element_added_cb (GstBin     *playbin,
+                  GstBin     *sub_bin,
+                  GstElement *element)
 {
   GstElementFactory *factory = gst_element_get_factory (element);
   const char *name = factory != NULL ? GST_OBJECT_NAME (factory) : "";
-
-  ts_demux_lead_watch_element (demux_lead, element);
 
   if ((g_str_equal (name, "videoconvert") || g_str_equal (name, "videoscale")
        || g_str_equal (name, "videoconvertscale"))
       && g_object_class_find_property (G_OBJECT_GET_CLASS (element), "n-threads") != NULL)
     g_object_set (element, "n-threads", 0, NULL);
-}
-
-static void
-lead_closure_unref (gpointer  data,
-                    GClosure *closure)
-{
-  ts_demux_lead_unref (data);
 }
 
 static void
@@ -1348,8 +1338,8 @@ ts_player_init (TsPlayer *self)
 
   video_sink = ts_video_sink_create (TS_VIDEO_SINK_CHOICE_AUTO, &self->paintable);
   g_object_set (self->playbin, "video-sink", video_sink, NULL);
-  g_signal_connect_data (self->playbin, "deep-element-added", G_CALLBACK (element_added_cb),
-                         ts_demux_lead_ref (self->demux_lead), lead_closure_unref, 0);
+  g_signal_connect (self->playbin, "deep-element-added", G_CALLBACK (element_added_cb), NULL);
+  ts_demux_lead_watch_bin (self->demux_lead, GST_BIN (self->playbin));
   g_signal_connect (self->playbin, "audio-changed", G_CALLBACK (tracks_changed_cb), NULL);
   g_signal_connect (self->playbin, "text-changed", G_CALLBACK (tracks_changed_cb), NULL);
   g_signal_connect (self->playbin, "audio-tags-changed", G_CALLBACK (tags_changed_cb), NULL);

@@ -692,7 +692,6 @@ tiles_wanting_posters (GtkWidget *grid)
   return n;
 }
 
-
 static guint
 max_textures (TsPosterCache *cache)
 {
