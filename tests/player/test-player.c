@@ -666,13 +666,18 @@ test_demux_lead (void)
   GstElement *pipeline;
   gint64 until;
 
+  /* Decoders before the sinks, as in playbin: a sink must not preroll on
+   * the Vorbis headers, which the demuxer gives out without a time. */
   description = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux name=d"
                                  " d.video_0 ! queue max-size-time=1000000000"
-                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true"
+                                 "   max-size-buffers=0 max-size-bytes=0"
+                                 "   ! avdec_h264 ! fakesink sync=true"
                                  " d.audio_0 ! queue max-size-time=1000000000"
-                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true"
+                                 "   max-size-buffers=0 max-size-bytes=0"
+                                 "   ! vorbisdec ! fakesink sync=true"
                                  " d.audio_1 ! queue max-size-time=1000000000"
-                                 "   max-size-buffers=0 max-size-bytes=0 ! fakesink sync=true",
+                                 "   max-size-buffers=0 max-size-bytes=0"
+                                 "   ! vorbisdec ! fakesink sync=true",
                                  film ());
   pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
