@@ -16,7 +16,8 @@
 #
 # with a seek to 70 % after each start, then prints every figure beside its
 # ideal bound (whole pieces needed ÷ seeder rate), bound + player floor, and
-# the target 1.15 × (bound + floor). Medians of REPS (default 3).
+# the targets 1.15 × (bound + floor) for the first frame and 1.1 × for the
+# seek. Medians of REPS (default 3).
 #
 # The harness is copied to a temporary folder (it is read-only), peerflix@0.39.0
 # and webtorrent-cli@6.0.1 are installed there with `npm --ignore-scripts`,
