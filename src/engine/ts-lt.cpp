@@ -19,6 +19,7 @@
 #include <libtorrent/bdecode.hpp>
 #include <libtorrent/error_code.hpp>
 #include <libtorrent/fingerprint.hpp>
+#include <libtorrent/io_context.hpp>
 #include <libtorrent/ip_filter.hpp>
 #include <libtorrent/load_torrent.hpp>
 #include <libtorrent/magnet_uri.hpp>
@@ -98,6 +99,11 @@ struct _TsLtSession
 };
 
 namespace {
+
+// How much later than the last new deadline the pieces in flight are due
+// when they get one only to keep their requests: far enough that
+// libtorrent's deadline pass does not hurry them.
+constexpr int keep_in_flight_ms = 10000;
 
 constexpr lt::status_flags_t status_flags = lt::torrent_handle::query_pieces
                                             | lt::torrent_handle::query_name
@@ -1290,6 +1296,51 @@ ts_lt_torrent_set_piece_deadline (TsLtTorrent *torrent, int piece, int deadline_
     with_handle (torrent, [&] (lt::torrent_handle const &h) {
       h.set_piece_deadline (lt::piece_index_t { piece }, std::max (0, deadline_ms));
     });
+}
+
+void
+ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, const int *deadlines_ms,
+                                   int n, const int *pending, int n_pending, bool keep_in_flight)
+{
+  std::vector<std::pair<lt::piece_index_t, int>> batch;
+  std::vector<lt::piece_index_t> before;
+  int last = 0;
+
+  if (!torrent || !torrent->session || !torrent->session->ses || torrent->removed)
+    return;
+  for (int i = 0; i < n; i++)
+    if (valid_piece (torrent, pieces[i]))
+      {
+        batch.emplace_back (lt::piece_index_t { pieces[i] }, std::max (0, deadlines_ms[i]));
+        last = std::max (last, deadlines_ms[i]);
+      }
+  for (int i = 0; keep_in_flight && i < n_pending; i++)
+    if (valid_piece (torrent, pending[i]))
+      before.emplace_back (lt::piece_index_t { pending[i] });
+  if (batch.empty ())
+    return;
+
+  // One handler on libtorrent's thread, where the handle's calls run at
+  // once: whether its set is empty is then known for sure, and the cancel
+  // libtorrent posts when it was runs after all of these are in.
+  lt::post (torrent->session->ses->get_context (),
+            [h = torrent->handle, batch = std::move (batch), before = std::move (before),
+             keep_in_flight, last] () {
+              guard ([&] () {
+                std::vector<lt::partial_piece_info> in_flight;
+
+                if (keep_in_flight
+                    && std::all_of (before.begin (), before.end (),
+                                    [&] (lt::piece_index_t p) { return h.have_piece (p); }))
+                  h.get_download_queue (in_flight);
+                for (auto const &[piece, deadline] : batch)
+                  h.set_piece_deadline (piece, deadline);
+                for (auto const &q : in_flight)
+                  if (std::none_of (batch.begin (), batch.end (),
+                                    [&] (auto const &b) { return b.first == q.piece_index; }))
+                    h.set_piece_deadline (q.piece_index, last + keep_in_flight_ms);
+              });
+            });
 }
 
 void

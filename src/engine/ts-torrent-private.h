@@ -50,6 +50,10 @@ struct _TsTorrent
   /* Verified pieces, MSB first like libtorrent's bitfields. */
   guint8          *have;
   guint8          *confirmed;       /* pieces a worker saw on disk (have_piece()) */
+  guint8          *deadlines;       /* pieces given a deadline, not reset since */
+  /* The next deadlines may cancel the requests in flight (see
+   * ts_torrent_set_range_deadlines()). */
+  gboolean         cancel_in_flight;
   guint            num_pieces;
   guint            piece_length;
   guint            n_have;

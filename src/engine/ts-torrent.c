@@ -113,6 +113,20 @@ bit_get (const guint8 *bits,
   return (bits[i >> 3] & (0x80 >> (i & 7))) != 0;
 }
 
+static inline void
+bit_set (guint8 *bits,
+         guint   i)
+{
+  bits[i >> 3] |= (guint8) (0x80 >> (i & 7));
+}
+
+static inline void
+bit_clear (guint8 *bits,
+           guint   i)
+{
+  bits[i >> 3] &= (guint8) ~(0x80 >> (i & 7));
+}
+
 static gboolean
 have_pieces (TsTorrent *self,
              guint      first,
@@ -285,6 +299,7 @@ ts_torrent_finalize (GObject *object)
   g_free (self->file_sizes);
   g_free (self->have);
   g_free (self->confirmed);
+  g_free (self->deadlines);
   g_free (self->info_hash);
   g_free (self->name);
   g_free (self->save_path);
@@ -482,6 +497,8 @@ _ts_torrent_load_metadata (TsTorrent *self)
   self->piece_length = (guint) piece_length;
   self->have = g_malloc0 ((self->num_pieces + 7) / 8 + 1);
   self->confirmed = g_malloc0 ((self->num_pieces + 7) / 8 + 1);
+  self->deadlines = g_malloc0 ((self->num_pieces + 7) / 8 + 1);
+  self->cancel_in_flight = TRUE;
   self->n_have = 0;
   self->priorities = g_malloc0 (self->n_files + 1);
   self->file_offsets = g_new0 (gint64, self->n_files + 1);
@@ -1556,6 +1573,9 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
                                 int        deadline_ms,
                                 int        step_ms)
 {
+  g_autoptr(GArray) pieces = NULL;
+  g_autoptr(GArray) deadlines = NULL;
+  g_autoptr(GArray) pending = NULL;
   guint first, last;
 
   g_return_if_fail (TS_IS_TORRENT (self));
@@ -1564,13 +1584,46 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
       || !ts_torrent_map_file_range (self, file_index, offset, length, &first, &last))
     return;
 
+  pieces = g_array_new (FALSE, FALSE, sizeof (int));
+  deadlines = g_array_new (FALSE, FALSE, sizeof (int));
   for (guint p = first; p <= last; p++)
     {
       gint64 deadline = (gint64) MAX (deadline_ms, 0) + (gint64) (p - first) * MAX (step_ms, 0);
+      int piece = (int) p, due = (int) MIN (deadline, G_MAXINT);
 
-      if (!bit_get (self->have, p))
-        ts_lt_torrent_set_piece_deadline (self->lt, (int) p, (int) MIN (deadline, G_MAXINT));
+      if (bit_get (self->have, p))
+        continue;
+      g_array_append_val (pieces, piece);
+      g_array_append_val (deadlines, due);
     }
+  if (pieces->len == 0)
+    return;
+
+  /* Whether libtorrent may still have pieces with deadlines: it looks
+   * again on its own thread (this side learns of new pieces later). */
+  pending = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint b = 0; b < (self->num_pieces + 7) / 8; b++)
+    if (self->deadlines[b] & ~self->have[b])
+      for (guint p = b * 8; p < MIN (b * 8 + 8, self->num_pieces); p++)
+        if (bit_get (self->deadlines, p) && !bit_get (self->have, p))
+          {
+            int piece = (int) p;
+
+            g_array_append_val (pending, piece);
+          }
+
+  /* Once every piece with a deadline is in, libtorrent cancels what is in
+   * flight as the next deadline goes in: the pieces the player needs after
+   * those, asked for again only once the peers answer the cancels. Only a
+   * seek (after ts_torrent_clear_all_deadlines()) and the start of
+   * streaming want that. */
+  ts_lt_torrent_set_piece_deadlines (self->lt, (const int *) pieces->data,
+                                     (const int *) deadlines->data, (int) pieces->len,
+                                     (const int *) pending->data, (int) pending->len,
+                                     !self->cancel_in_flight);
+  self->cancel_in_flight = FALSE;
+  for (guint i = 0; i < pieces->len; i++)
+    bit_set (self->deadlines, (guint) g_array_index (pieces, int, i));
 }
 
 void
@@ -1589,7 +1642,10 @@ ts_torrent_clear_range_deadlines (TsTorrent *self,
 
   for (guint p = first; p <= last; p++)
     if (!bit_get (self->have, p))
-      ts_lt_torrent_reset_piece_deadline (self->lt, (int) p);
+      {
+        ts_lt_torrent_reset_piece_deadline (self->lt, (int) p);
+        bit_clear (self->deadlines, p);
+      }
 }
 
 void
@@ -1597,8 +1653,12 @@ ts_torrent_clear_all_deadlines (TsTorrent *self)
 {
   g_return_if_fail (TS_IS_TORRENT (self));
 
-  if (_ts_torrent_is_live (self))
-    ts_lt_torrent_clear_piece_deadlines (self->lt);
+  if (!_ts_torrent_is_live (self))
+    return;
+  ts_lt_torrent_clear_piece_deadlines (self->lt);
+  if (self->deadlines != NULL)
+    memset (self->deadlines, 0, (self->num_pieces + 7) / 8);
+  self->cancel_in_flight = TRUE;
 }
 
 void
@@ -1607,8 +1667,13 @@ ts_torrent_set_sequential (TsTorrent *self,
 {
   g_return_if_fail (TS_IS_TORRENT (self));
 
-  if (_ts_torrent_is_live (self))
-    ts_lt_torrent_set_sequential (self->lt, sequential);
+  if (!_ts_torrent_is_live (self))
+    return;
+  ts_lt_torrent_set_sequential (self->lt, sequential);
+  /* Streaming begins: what the player reads first goes before whatever
+   * was on its way. */
+  if (sequential)
+    self->cancel_in_flight = TRUE;
 }
 
 void

@@ -90,7 +90,10 @@ gint64          ts_torrent_get_file_contiguous(TsTorrent *self,
                                                gint64     offset);
 
 /* Streaming hooks. Deadlines in ms from now; the pieces covering the range
- * get increasing deadlines from @deadline_ms, @step_ms apart. */
+ * get increasing deadlines from @deadline_ms, @step_ms apart. The requests
+ * in flight for pieces without deadlines stay, except for the first
+ * deadlines after ts_torrent_clear_all_deadlines() or after streaming
+ * began: then they go, so that these come first. */
 void            ts_torrent_set_range_deadlines  (TsTorrent *self,
                                                  guint      file_index,
                                                  gint64     offset,

@@ -979,6 +979,74 @@ test_deadlines (void)
   test_session_free (ts);
 }
 
+/* Pieces with deadlines [first, first + n) of a torrent with one file. */
+static void
+wait_pieces (TsTorrent   *torrent,
+             TsTestSwarm *swarm,
+             guint        first,
+             guint        n,
+             int          deadline_ms)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 offset = (gint64) first * swarm->piece_length;
+  gint64 length = (gint64) n * swarm->piece_length;
+  TimedResult done = { 0 };
+
+  ts_torrent_set_range_deadlines (torrent, 0, offset, length, deadline_ms, 100);
+  ts_torrent_wait_range_async (torrent, 0, offset, length, NULL, timed_result_cb, &done);
+  ts_test_wait_for (timed_result_set, &done, CASE_TIMEOUT_S, "pieces with deadlines never came");
+  g_assert_true (ts_torrent_wait_range_finish (torrent, done.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&done.result);
+}
+
+/* While streaming, libtorrent cancels every request in flight as a
+ * deadline goes in once all pieces with deadlines are in: the read-ahead
+ * the player needs next, asked for again only after the peer answered the
+ * cancels. That must happen only where it is asked for: after all
+ * deadlines were cleared (a seek). */
+static void
+test_deadlines_keep_in_flight (void)
+{
+  TsTestSwarmOptions options = { .layout = "single", .size = 8 * MIB, .seed = "in-flight",
+                                 .rate = 256 * 1024 };
+  TsTestSwarm *swarm = ts_test_swarm_start (&options);
+  TestSession *ts = test_session_new (NULL);
+  g_autoptr(TsTorrent) torrent = NULL;
+  guint n = swarm->num_pieces;
+  gint64 cancels;
+
+  torrent = add_torrent (ts, swarm->torrent_path);
+  ts_torrent_set_sequential (torrent, TRUE);
+  add_peer (torrent, swarm);
+
+  /* The head; the pieces after it go on downloading in file order. */
+  wait_pieces (torrent, swarm, 0, 2, 0);
+  ts_test_iterate_for (500);
+  g_assert_cmpuint (count_have (torrent), <, n / 4);
+
+  /* Playback moved on: a deadline into the empty set. */
+  wait_pieces (torrent, swarm, n / 2, 2, 0);
+  cancels = ts_test_swarm_get_cancels (swarm);
+  g_test_message ("cancels after a deadline went into an empty set: %" G_GINT64_FORMAT, cancels);
+  g_assert_cmpint (cancels, ==, 0);
+
+  /* A seek: what was on its way goes, so that the new place comes first. */
+  g_assert_cmpuint (count_have (torrent), <, n * 3 / 4);
+  ts_torrent_clear_all_deadlines (torrent);
+  wait_pieces (torrent, swarm, n * 3 / 4, 2, 0);
+  cancels = ts_test_swarm_get_cancels (swarm);
+  g_test_message ("cancels after a seek: %" G_GINT64_FORMAT, cancels);
+  g_assert_cmpint (cancels, >, 0);
+
+  ts_test_swarm_set_rate (swarm, 0);
+  wait_complete (torrent);
+  assert_matches_swarm (torrent, swarm);
+
+  g_clear_object (&torrent);
+  test_session_free (ts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1000,6 +1068,7 @@ main (int   argc,
   g_test_add_func ("/swarm/wait-range", test_wait_range);
   g_test_add_func ("/swarm/wait-range-removed", test_wait_range_removed);
   g_test_add_func ("/swarm/deadlines", test_deadlines);
+  g_test_add_func ("/swarm/deadlines-keep-in-flight", test_deadlines_keep_in_flight);
 
   return g_test_run ();
 }

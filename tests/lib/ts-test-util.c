@@ -1184,6 +1184,14 @@ ts_test_swarm_get_uploaded (TsTestSwarm *swarm)
   return json_object_get_int_member (reply, "uploaded");
 }
 
+gint64
+ts_test_swarm_get_cancels (TsTestSwarm *swarm)
+{
+  g_autoptr(JsonObject) reply = ts_test_swarm_command (swarm, "stats");
+
+  return json_object_get_int_member (reply, "incoming_cancels");
+}
+
 char *
 ts_test_swarm_source_path (TsTestSwarm *swarm,
                            const char  *path)

@@ -184,6 +184,8 @@ JsonObject   *ts_test_swarm_command      (TsTestSwarm  *swarm,
                                           const char   *command);
 /* Payload bytes the seeder uploaded so far. */
 gint64        ts_test_swarm_get_uploaded (TsTestSwarm  *swarm);
+/* CANCEL messages the seeder was sent so far. */
+gint64        ts_test_swarm_get_cancels  (TsTestSwarm  *swarm);
 /* Absolute path of the source copy of @path (a path inside the torrent). */
 char         *ts_test_swarm_source_path  (TsTestSwarm  *swarm,
                                           const char   *path);

@@ -27,6 +27,7 @@ When the seeder is ready it prints ONE line:
 then reads commands from stdin, one per line, each answered by one JSON line:
   rate N          upload limit in bytes/s (0 = unlimited), applied to loopback peers too
   status          {"uploaded": bytes, "peers": n, "state": ..., "rate": ...}
+  stats           {"incoming_cancels": n}: the requests peers took back
   reannounce      announce to the tracker again now
   connect IP:PORT dial a peer (for clients that ignore loopback tracker peers)
   pause / resume  stop / restart seeding (peers are dropped; a tracker keeps running)
@@ -355,12 +356,27 @@ class Seeder:
 
     def pump(self):
         for al in self.ses.pop_alerts():
-            if isinstance(al, lt.tracker_reply_alert):
-                self.tracker_replied.add(str(al.handle.info_hash()))
-            elif isinstance(al, (lt.tracker_error_alert, lt.torrent_error_alert,
-                                 lt.file_error_alert, lt.listen_failed_alert)):
-                self.errors.append(al.message())
-                log("alert:", al.message())
+            self._alert(al)
+
+    def _alert(self, al):
+        if isinstance(al, lt.tracker_reply_alert):
+            self.tracker_replied.add(str(al.handle.info_hash()))
+        elif isinstance(al, (lt.tracker_error_alert, lt.torrent_error_alert,
+                             lt.file_error_alert, lt.listen_failed_alert)):
+            self.errors.append(al.message())
+            log("alert:", al.message())
+
+    def stats(self, timeout=10.0):
+        """The session's counters that tests look at."""
+        self.ses.post_session_stats()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.ses.wait_for_alert(100)
+            for al in self.ses.pop_alerts():
+                if isinstance(al, lt.session_stats_alert):
+                    return {"incoming_cancels": al.values["ses.num_incoming_cancel"]}
+                self._alert(al)
+        raise SwarmError("no session statistics after %.0f s" % timeout)
 
     def wait_ready(self, need_tracker, timeout=READY_TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -403,6 +419,8 @@ class Seeder:
                 return {"ok": True, "cmd": cmd, "rate": self.ses.get_settings()["upload_rate_limit"]}
             if cmd == "status":
                 return dict(self.status(), ok=True, cmd=cmd)
+            if cmd == "stats":
+                return dict(self.stats(), ok=True, cmd=cmd)
             if cmd == "reannounce":
                 for h in self.handles:
                     h.force_reannounce(0, -1, lt.torrent_handle.ignore_min_interval)
@@ -420,7 +438,7 @@ class Seeder:
                 return {"ok": True, "cmd": cmd}
             if cmd == "quit":
                 return {"ok": True, "cmd": cmd}
-        except (ValueError, RuntimeError) as e:
+        except (ValueError, RuntimeError, SwarmError) as e:
             return {"ok": False, "cmd": cmd, "error": str(e)}
         return {"ok": False, "cmd": cmd, "error": "unknown command: %s" % line.strip()}
 
