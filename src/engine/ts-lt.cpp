@@ -1300,7 +1300,7 @@ ts_lt_torrent_set_piece_deadline (TsLtTorrent *torrent, int piece, int deadline_
 
 void
 ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, const int *deadlines_ms,
-                                   int n, const int *pending, int n_pending, bool keep_in_flight)
+                                   int n, const int *pending, int n_pending, int keep_from)
 {
   std::vector<std::pair<lt::piece_index_t, int>> batch;
   std::vector<lt::piece_index_t> before;
@@ -1314,6 +1314,8 @@ ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, cons
         batch.emplace_back (lt::piece_index_t { pieces[i] }, std::max (0, deadlines_ms[i]));
         last = std::max (last, deadlines_ms[i]);
       }
+  bool const keep_in_flight = keep_from >= 0;
+
   for (int i = 0; keep_in_flight && i < n_pending; i++)
     if (valid_piece (torrent, pending[i]))
       before.emplace_back (lt::piece_index_t { pending[i] });
@@ -1325,7 +1327,7 @@ ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, cons
   // libtorrent posts when it was runs after all of these are in.
   lt::post (torrent->session->ses->get_context (),
             [h = torrent->handle, batch = std::move (batch), before = std::move (before),
-             keep_in_flight, last] () {
+             keep_in_flight, keep_from, last] () {
               guard ([&] () {
                 std::vector<lt::partial_piece_info> in_flight;
 
@@ -1336,7 +1338,8 @@ ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, cons
                 for (auto const &[piece, deadline] : batch)
                   h.set_piece_deadline (piece, deadline);
                 for (auto const &q : in_flight)
-                  if (std::none_of (batch.begin (), batch.end (),
+                  if (static_cast<int> (q.piece_index) >= keep_from
+                      && std::none_of (batch.begin (), batch.end (),
                                     [&] (auto const &b) { return b.first == q.piece_index; }))
                     h.set_piece_deadline (q.piece_index, last + keep_in_flight_ms);
               });

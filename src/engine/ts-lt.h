@@ -231,16 +231,16 @@ void        ts_lt_torrent_set_piece_deadline  (TsLtTorrent *torrent,
 /* Deadlines for @n pieces at once: @pieces[i] is due in @deadlines_ms[i].
  * When a deadline goes into libtorrent's empty set of them, it cancels every
  * request in flight for a piece without one. @pending lists the pieces given
- * deadlines before: if none of them is still missing and @keep_in_flight is
- * set, the pieces in flight get a deadline after these, so what is on its
- * way stays on its way. */
+ * deadlines before: if none of them is still missing, the pieces in flight
+ * from @keep_from on (-1: none) get a deadline after these, so what is on
+ * its way there stays on its way. */
 void        ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent,
                                                const int   *pieces,
                                                const int   *deadlines_ms,
                                                int          n,
                                                const int   *pending,
                                                int          n_pending,
-                                               bool         keep_in_flight);
+                                               int          keep_from);
 void        ts_lt_torrent_reset_piece_deadline(TsLtTorrent *torrent,
                                                int          piece);
 void        ts_lt_torrent_clear_piece_deadlines (TsLtTorrent *torrent);

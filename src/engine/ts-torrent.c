@@ -1576,6 +1576,7 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
   g_autoptr(GArray) pieces = NULL;
   g_autoptr(GArray) deadlines = NULL;
   g_autoptr(GArray) pending = NULL;
+  int keep_from = -1;
   guint first, last;
 
   g_return_if_fail (TS_IS_TORRENT (self));
@@ -1599,11 +1600,20 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
   if (pieces->len == 0)
     return;
 
-  /* Whether libtorrent may still have pieces with deadlines: it looks
-   * again on its own thread (this side learns of new pieces later). */
+  /* Whether libtorrent may still have pieces with deadlines (it looks
+   * again on its own thread: this side learns of new pieces later), and
+   * where the pieces with deadlines since the last clearing begin. */
   pending = g_array_new (FALSE, FALSE, sizeof (int));
   for (guint b = 0; b < (self->num_pieces + 7) / 8; b++)
-    if (self->deadlines[b] & ~self->have[b])
+    {
+      if (self->deadlines[b] == 0)
+        continue;
+      if (keep_from < 0)
+        for (guint p = b * 8; keep_from < 0; p++)
+          if (bit_get (self->deadlines, p))
+            keep_from = (int) p;
+      if ((self->deadlines[b] & ~self->have[b]) == 0)
+        continue;
       for (guint p = b * 8; p < MIN (b * 8 + 8, self->num_pieces); p++)
         if (bit_get (self->deadlines, p) && !bit_get (self->have, p))
           {
@@ -1611,19 +1621,24 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
 
             g_array_append_val (pending, piece);
           }
+    }
+  if (keep_from < 0 || g_array_index (pieces, int, 0) < keep_from)
+    keep_from = g_array_index (pieces, int, 0);
+  for (guint i = 0; i < pieces->len; i++)
+    bit_set (self->deadlines, (guint) g_array_index (pieces, int, i));
 
   /* Once every piece with a deadline is in, libtorrent cancels what is in
-   * flight as the next deadline goes in: the pieces the player needs after
-   * those, asked for again only once the peers answer the cancels. Only a
-   * seek (after ts_torrent_clear_all_deadlines()) and the start of
-   * streaming want that. */
+   * flight as the next deadline goes in: the read-ahead the player needs
+   * next, asked for again only once the peers answer the cancels. That
+   * stays, from where the deadlines begin; what is in flight behind them
+   * (the old place, after a seek) goes. Only a seek (after
+   * ts_torrent_clear_all_deadlines()) and the start of streaming cancel
+   * all of it. */
   ts_lt_torrent_set_piece_deadlines (self->lt, (const int *) pieces->data,
                                      (const int *) deadlines->data, (int) pieces->len,
                                      (const int *) pending->data, (int) pending->len,
-                                     !self->cancel_in_flight);
+                                     self->cancel_in_flight ? -1 : keep_from);
   self->cancel_in_flight = FALSE;
-  for (guint i = 0; i < pieces->len; i++)
-    bit_set (self->deadlines, (guint) g_array_index (pieces, int, i));
 }
 
 void
