@@ -1290,15 +1290,6 @@ ts_lt_torrent_set_file_priorities (TsLtTorrent *torrent, const uint8_t *prioriti
 }
 
 void
-ts_lt_torrent_set_piece_deadline (TsLtTorrent *torrent, int piece, int deadline_ms)
-{
-  if (valid_piece (torrent, piece))
-    with_handle (torrent, [&] (lt::torrent_handle const &h) {
-      h.set_piece_deadline (lt::piece_index_t { piece }, std::max (0, deadline_ms));
-    });
-}
-
-void
 ts_lt_torrent_set_piece_deadlines (TsLtTorrent *torrent, const int *pieces, const int *deadlines_ms,
                                    int n, const int *pending, int n_pending, int keep_from)
 {

@@ -225,9 +225,6 @@ bool        ts_lt_torrent_connect_peer        (TsLtTorrent *torrent,
 void        ts_lt_torrent_set_file_priorities (TsLtTorrent   *torrent,
                                                const uint8_t *priorities,
                                                int            n);
-void        ts_lt_torrent_set_piece_deadline  (TsLtTorrent *torrent,
-                                               int          piece,
-                                               int          deadline_ms);
 /* Deadlines for @n pieces at once: @pieces[i] is due in @deadlines_ms[i].
  * When a deadline goes into libtorrent's empty set of them, it cancels every
  * request in flight for a piece without one. @pending lists the pieces given

@@ -1604,23 +1604,16 @@ ts_torrent_set_range_deadlines (TsTorrent *self,
    * again on its own thread: this side learns of new pieces later), and
    * where the pieces with deadlines since the last clearing begin. */
   pending = g_array_new (FALSE, FALSE, sizeof (int));
-  for (guint b = 0; b < (self->num_pieces + 7) / 8; b++)
+  for (guint p = 0; p < self->num_pieces; p++)
     {
-      if (self->deadlines[b] == 0)
+      int piece = (int) p;
+
+      if (!bit_get (self->deadlines, p))
         continue;
       if (keep_from < 0)
-        for (guint p = b * 8; keep_from < 0; p++)
-          if (bit_get (self->deadlines, p))
-            keep_from = (int) p;
-      if ((self->deadlines[b] & ~self->have[b]) == 0)
-        continue;
-      for (guint p = b * 8; p < MIN (b * 8 + 8, self->num_pieces); p++)
-        if (bit_get (self->deadlines, p) && !bit_get (self->have, p))
-          {
-            int piece = (int) p;
-
-            g_array_append_val (pending, piece);
-          }
+        keep_from = piece;
+      if (!bit_get (self->have, p))
+        g_array_append_val (pending, piece);
     }
   if (keep_from < 0 || g_array_index (pieces, int, 0) < keep_from)
     keep_from = g_array_index (pieces, int, 0);

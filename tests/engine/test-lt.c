@@ -691,8 +691,12 @@ test_session_lifecycle (void)
   g_assert_cmpint (g_array_index (ev->file_progress, gint64, 0), ==, FILE_LEN);
 
   /* Streaming calls on a seed, and bad indices, must be harmless. */
-  ts_lt_torrent_set_piece_deadline (t, 1, 500);
-  ts_lt_torrent_set_piece_deadline (t, 99, 500);
+  {
+    const int pieces[] = { 1, 99, -1 }, due[] = { 500, 500, 500 };
+
+    ts_lt_torrent_set_piece_deadlines (t, pieces, due, 3, pieces, 3, 0);
+    ts_lt_torrent_set_piece_deadlines (t, pieces, due, 3, NULL, 0, -1);
+  }
   ts_lt_torrent_reset_piece_deadline (t, 1);
   ts_lt_torrent_clear_piece_deadlines (t);
   ts_lt_torrent_set_piece_priority (t, 0, 7);
@@ -755,7 +759,11 @@ test_session_lifecycle (void)
   ts_lt_torrent_pause (t);
   ts_lt_torrent_resume (t);
   ts_lt_torrent_force_recheck (t);
-  ts_lt_torrent_set_piece_deadline (t, 0, 100);
+  {
+    const int piece = 0, due = 100;
+
+    ts_lt_torrent_set_piece_deadlines (t, &piece, &due, 1, NULL, 0, 0);
+  }
   ts_lt_torrent_save_resume_data (t, false);
   ts_lt_torrent_post_status (t);
   ts_lt_torrent_post_file_progress (t);
